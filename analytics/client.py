@@ -1,0 +1,480 @@
+"""The Unpod platform API client: one session, token auth, declarative retries, paging.
+
+:class:`UnpodClient` reads organisations, spaces, runs and the tasks of a run from
+``https://unpod.ai/api/v2/platform`` (see ``reference/unpod-api.md``); :func:`fetch_run` gathers
+every page of a run into one response-shaped dict, optionally saves it, and loads it as a
+:class:`~analytics.load.Run`.
+
+- Retries are urllib3's :class:`~urllib3.util.retry.Retry` mounted through an ``HTTPAdapter``
+  (:func:`retry_policy`): 429, 500, 502, 503, 504, connection errors and timeouts, GET only,
+  exponential backoff with jitter, ``Retry-After`` honoured.
+- :func:`error_for_response` is the one place that maps an answer to an
+  :class:`~analytics.errors.ApiError` subclass; a 206, or a 200 whose ``data`` is not a list, is
+  an error, never data.
+- The token lives only in the request headers: it is not in ``repr``, error messages or logs.
+
+Examples
+--------
+>>> client = UnpodClient("secret-token", base_url="http://127.0.0.1:9/api/v2/platform")
+>>> client
+UnpodClient(base_url='http://127.0.0.1:9/api/v2/platform', org_handle=None, token='***')
+>>> client.close()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import msgspec
+import requests
+from requests.adapters import HTTPAdapter
+from tqdm import tqdm
+from urllib3.exceptions import InvalidHeader
+from urllib3.util.retry import Retry
+
+from analytics.errors import (
+    ApiConnectionError,
+    ApiError,
+    AuthenticationError,
+    answer_message,
+    error_for_answer,
+)
+from analytics.load import Run, load_run
+from analytics.store import save_snapshot, snapshot_path
+
+__all__ = [
+    "UnpodClient",
+    "UnpodRetry",
+    "retry_policy",
+    "error_for_response",
+    "run_response",
+    "fetch_run",
+]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://unpod.ai/api/v2/platform"
+PLATFORM_PATH = "/api/v2/platform"
+TOKEN_ENV, ORG_HANDLE_ENV, BASE_URL_ENV = "UNPOD_API_TOKEN", "UNPOD_ORG_HANDLE", "UNPOD_BASE_URL"
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_PAGES = 10_000
+"""Safety bound of a paged read: a server that keeps sending full pages stops here."""
+
+# --- retries ----------------------------------------------------------------------------------
+
+
+class UnpodRetry(Retry):
+    """urllib3 ``Retry`` whose waits go through ``sleep`` and never exceed ``backoff_max``.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        As for :class:`urllib3.util.retry.Retry`.
+    sleep : callable, default :func:`time.sleep`
+        Called with each wait in seconds; tests pass a recorder so nothing waits.
+    """
+
+    def __init__(self, *args: Any, sleep: Callable[[float], object] = time.sleep, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.sleep_fn = sleep
+
+    def new(self, **kw: Any) -> UnpodRetry:
+        return super().new(**{"sleep": self.sleep_fn, **kw})
+
+    def sleep(self, response: Any = None) -> None:
+        """Wait the server's ``Retry-After`` if it sent one, else the jittered backoff."""
+        retry_after = None
+        if response is not None and self.respect_retry_after_header:
+            with contextlib.suppress(InvalidHeader):
+                retry_after = self.get_retry_after(response)
+        delay = min(retry_after, self.backoff_max) if retry_after else self.get_backoff_time()
+        if delay > 0:
+            self.sleep_fn(delay)
+
+
+def retry_policy(
+    max_retries: int = 5,
+    *,
+    backoff_factor: float = 0.5,
+    backoff_max: float = 60.0,
+    sleep: Callable[[float], object] = time.sleep,
+) -> UnpodRetry:
+    """The client's retry policy: GET only, on 429/5xx, connection errors and timeouts.
+
+    The first retry is immediate (urllib3's rule); retry ``n`` then waits
+    ``backoff_factor * 2**(n-1)`` plus up to ``backoff_factor`` of jitter, or the server's
+    ``Retry-After``; no single wait exceeds ``backoff_max``. The last 429/5xx answer
+    is returned (not raised) so that :func:`error_for_response` decides its error.
+
+    Examples
+    --------
+    >>> retry_policy(3, backoff_factor=0).total
+    3
+    """
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        raise ValueError(f"max_retries={max_retries!r} must be an integer >= 0, e.g. 5")
+    return UnpodRetry(
+        total=max_retries,
+        allowed_methods=frozenset({"GET"}),
+        status_forcelist=RETRY_STATUSES,
+        backoff_factor=backoff_factor,
+        backoff_jitter=backoff_factor,
+        backoff_max=backoff_max,
+        respect_retry_after_header=True,
+        raise_on_status=False,
+        sleep=sleep,
+    )
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+def _decode(response: requests.Response) -> Any:
+    try:
+        return msgspec.json.decode(response.content)
+    except msgspec.DecodeError:
+        return None
+
+
+def _public_url(url: str) -> str:
+    """The URL without query string, fragment or user info."""
+    parts = urlsplit(url)
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2], query="", fragment="").geturl()
+
+
+def _scrub(text: str, response: requests.Response) -> str:
+    """Replace the request's token in ``text``, should a server ever echo it."""
+    request = response.request
+    auth = request.headers.get("Authorization", "") if request is not None else ""
+    secret = auth.partition(" ")[2]
+    return text.replace(secret, "***") if secret else text
+
+
+def _message(body: Any, response: requests.Response) -> str:
+    """The platform's words (see :func:`answer_message`), else the HTTP reason; token-free."""
+    text = answer_message(body) or response.reason or f"HTTP {response.status_code}, no JSON body"
+    return _scrub(text, response)
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return Retry(0).parse_retry_after(value)
+    except InvalidHeader:
+        return None
+
+
+def error_for_response(response: requests.Response, body: Any = None) -> ApiError | None:
+    """The error an API answer stands for, or None when it carries data.
+
+    Success is HTTP 200 with a list under ``data``. Everything else goes to
+    :func:`analytics.errors.error_for_answer`, the one mapping of answers to exceptions: a
+    206 (or a 200 without that list) is an :class:`ApiError` carrying the platform's message
+    (a :class:`PermissionDeniedError` for space-access messages); 401, 403, 404, 429 and 5xx
+    map to their subclasses.
+
+    Parameters
+    ----------
+    response : requests.Response
+        The final answer (after retries).
+    body : object, optional
+        Its decoded JSON body, when already decoded.
+    """
+    body = _decode(response) if body is None else body
+    status = response.status_code
+    if status == 200 and isinstance(body, dict) and isinstance(body.get("data"), list):
+        return None
+    message = _message(body, response)
+    if status < 400:
+        envelope = body.get("status_code") if isinstance(body, dict) else None
+        status = envelope if isinstance(envelope, int) else status
+        if not isinstance(body, dict):
+            message = "the body is not a JSON object"
+        if status == 200:
+            message = f"expected a list under 'data' ({message})"
+    retry_after = _retry_after(response) if status == 429 else None
+    return error_for_answer(status, body, url=_public_url(response.url), message=message,
+                            retry_after=retry_after)
+
+
+def _reason(exc: requests.RequestException) -> str:
+    """The innermost cause of a requests network error (urllib3's, which names no header)."""
+    inner = exc.args[0] if exc.args else exc
+    return str(getattr(inner, "reason", inner))
+
+
+# --- client -----------------------------------------------------------------------------------
+
+
+def _base_url(url: str) -> str:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"base_url={url!r} is not an http(s) URL; use e.g. {DEFAULT_BASE_URL!r}")
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/') or PLATFORM_PATH}"
+
+
+def _token(token: str | None) -> str:
+    token = (token or os.environ.get(TOKEN_ENV) or "").strip()
+    if not token:
+        raise AuthenticationError(
+            f"no API token: set the {TOKEN_ENV} environment variable or pass token="
+        )
+    return token
+
+
+def _check_sizes(*, page_size: int, timeout: float) -> None:
+    if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
+        raise ValueError(f"page_size={page_size!r} must be a positive integer, e.g. 100")
+    if not timeout > 0:
+        raise ValueError(f"timeout={timeout!r} must be a positive number of seconds")
+
+
+def _segment(value: str, name: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{name}={value!r} is not an id; pass the value the API lists for it")
+    return quote(value.strip(), safe="")
+
+
+def _is_new(item: Any, key: str, seen: set) -> bool:
+    value = item.get(key) if isinstance(item, dict) else None
+    if value is None or value in seen:
+        return value is None
+    seen.add(value)
+    return True
+
+
+class UnpodClient:
+    """A client of the Unpod platform API (``/api/v2/platform``).
+
+    Parameters
+    ----------
+    token : str, optional
+        API token, sent as ``Authorization: Token <token>``; default ``$UNPOD_API_TOKEN``.
+    org_handle : str, optional
+        Sent as ``Org-Handle`` (needed by :meth:`spaces`); default ``$UNPOD_ORG_HANDLE``.
+    base_url : str, optional
+        Default ``$UNPOD_BASE_URL``, else ``https://unpod.ai/api/v2/platform``. A bare host
+        (``https://unpod.dev``) gets ``/api/v2/platform`` appended.
+    timeout : float
+        Seconds to wait for a connection and for each read, on every request.
+    max_retries : int or urllib3 Retry
+        Retries per request (see :func:`retry_policy`), or a urllib3 ``Retry`` to use instead
+        (its ``raise_on_status`` is turned off so that the last answer maps to an error).
+    page_size : int
+        Items asked for per page (sent explicitly; the server's default varies).
+    session : requests.Session, optional
+        A session to use (proxies, certificates...). The retrying adapter is mounted on it for
+        ``base_url`` only; it is closed by :meth:`close` only if the client created it.
+    backoff_factor : float
+        Base of the exponential backoff in seconds (0 retries at once).
+    progress : bool, optional
+        Show a tqdm bar on stderr for multi-page reads; default: when stderr is a terminal.
+
+    Raises
+    ------
+    AuthenticationError
+        When no token is given and ``UNPOD_API_TOKEN`` is unset or empty.
+    """
+
+    def __init__(
+        self,
+        token: str | None = None,
+        *,
+        org_handle: str | None = None,
+        base_url: str | None = None,
+        timeout: float = 30.0,
+        max_retries: int | Retry = 5,
+        page_size: int = 100,
+        session: requests.Session | None = None,
+        backoff_factor: float = 0.5,
+        progress: bool | None = None,
+    ):
+        token = _token(token)
+        _check_sizes(page_size=page_size, timeout=timeout)
+        self.base_url = _base_url(base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL)
+        self.org_handle = org_handle or os.environ.get(ORG_HANDLE_ENV) or None
+        self.timeout = timeout
+        self.page_size = page_size
+        self.progress = progress
+        retry = max_retries if isinstance(max_retries, Retry) else None
+        self.retry = (retry or retry_policy(max_retries, backoff_factor=backoff_factor)).new(
+            raise_on_status=False
+        )
+        self._owns_session = session is None
+        self.session = requests.Session() if session is None else session
+        self.session.mount(self.base_url + "/", HTTPAdapter(max_retries=self.retry))
+        org = {"Org-Handle": self.org_handle} if self.org_handle else {}
+        self._headers = {"Authorization": f"Token {token}", "Accept": "application/json", **org}
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, "
+            f"org_handle={self.org_handle!r}, token='***')"
+        )
+
+    def __enter__(self) -> UnpodClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the session if this client created it."""
+        if self._owns_session:
+            self.session.close()
+
+    # --- transport ---
+
+    def _get(self, path: str, params: dict[str, int] | None = None) -> dict:
+        """GET ``path`` and return its body; raise the mapped error otherwise."""
+        url = self.base_url + path
+        logger.debug("GET %s %s", url, params or "")
+        try:
+            response = self.session.get(
+                url, params=params, headers=self._headers, timeout=self.timeout
+            )
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise ApiConnectionError(
+                f"could not reach {url} (max_retries={self.retry.total}): {_reason(exc)}; "
+                "check the network and the base URL"
+            ) from exc
+        body = _decode(response)
+        error = error_for_response(response, body)
+        if error is not None:
+            raise error
+        return body
+
+    def _pages(self, path: str, max_pages: int) -> Iterator[dict]:
+        """Page bodies from page 1 until a short or empty one."""
+        for page in range(1, max_pages + 1):
+            body = self._get(path, {"page": page, "page_size": self.page_size})
+            yield body
+            if len(body["data"]) < self.page_size:
+                return
+        raise ApiError(
+            f"page {max_pages} was still full (page_size={self.page_size}); the server may be "
+            "ignoring 'page'. Pass a larger max_pages= if the list really is that long",
+            url=self.base_url + path,
+        )
+
+    def _progress_bar(self, first: dict, unit: str) -> tqdm:
+        show = sys.stderr.isatty() if self.progress is None else self.progress
+        count = first.get("count")
+        return tqdm(
+            total=count if isinstance(count, int) else None,
+            unit=unit,
+            file=sys.stderr,
+            disable=not (show and len(first["data"]) >= self.page_size),
+        )
+
+    def _unique(self, path: str, key: str, *, unit: str, max_pages: int) -> Iterator[dict]:
+        """Every item of every page once (by ``key``), with a progress bar past one page."""
+        pages = self._pages(path, max_pages)
+        first = next(pages)
+        seen: set = set()
+        n_items = 0
+        with self._progress_bar(first, unit) as bar:
+            for body in itertools.chain([first], pages):
+                fresh = [item for item in body["data"] if _is_new(item, key, seen)]
+                n_items += len(fresh)
+                bar.update(len(fresh))
+                yield from fresh
+        logger.info("read %d %ss from %s", n_items, unit, path)
+
+    # --- endpoints ---
+
+    def organizations(self) -> list[dict]:
+        """The organisations of the token's user (``domain_handle`` is the ``Org-Handle``)."""
+        return self._get("/organizations/")["data"]
+
+    def spaces(self) -> list[dict]:
+        """The spaces of the organisation named by ``org_handle`` (``token`` is the space token)."""
+        return self._get("/spaces/")["data"]
+
+    def runs(self, space_token: str) -> list[dict]:
+        """Every run of a space, newest first, all pages."""
+        path = f"/spaces/{_segment(space_token, 'space_token')}/runs/"
+        return list(self._unique(path, "run_id", unit="run", max_pages=MAX_PAGES))
+
+    def run_tasks(self, space_token: str, run_id: str) -> list[dict]:
+        """Every task of a run, all pages merged and deduplicated (see :meth:`iter_run_tasks`)."""
+        return list(self.iter_run_tasks(space_token, run_id))
+
+    def iter_run_tasks(
+        self, space_token: str, run_id: str, *, max_pages: int = MAX_PAGES
+    ) -> Iterator[dict]:
+        """Yield the tasks of a run page by page, each ``task_id`` once.
+
+        Pages are read until one comes back short or empty; ``count`` is never used to stop,
+        because the list is newest-first and shifts while it is read (the overlap is
+        deduplicated). Raises :class:`ApiError` if page ``max_pages`` is still full.
+        """
+        space, run = _segment(space_token, "space_token"), _segment(run_id, "run_id")
+        path = f"/spaces/{space}/runs/{run}/tasks/"
+        return self._unique(path, "task_id", unit="task", max_pages=max_pages)
+
+
+def run_response(tasks: list[dict], *, space_token: str, run_id: str) -> dict:
+    """The tasks of a run as one response-shaped dict, stamped with when and what was fetched.
+
+    Examples
+    --------
+    >>> r = run_response([{"task_id": "T1"}], space_token="S1", run_id="R1")
+    >>> r["count"], r["space_token"], r["run_id"], r["data"]
+    (1, 'S1', 'R1', [{'task_id': 'T1'}])
+    """
+    return {
+        "count": len(tasks),
+        "status_code": 200,
+        "message": "Tasks Fetched Successfully",
+        "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "space_token": space_token,
+        "run_id": run_id,
+        "data": tasks,
+    }
+
+
+def fetch_run(
+    space_token: str,
+    run_id: str,
+    *,
+    client: UnpodClient | None = None,
+    save_to: str | os.PathLike | None = None,
+) -> Run:
+    """Fetch every task of a run and load it; optionally save the raw snapshot first.
+
+    Parameters
+    ----------
+    space_token, run_id : str
+        The space (its token, from :meth:`UnpodClient.spaces`) and the run (from
+        :meth:`UnpodClient.runs`).
+    client : UnpodClient, optional
+        The client to use; default a new one configured from the environment.
+    save_to : path, optional
+        A directory under which ``<space_token>/<run_id>.json`` is written (``data/raw`` is the
+        convention), or a path ending in ``.json``. The write is atomic.
+
+    Returns
+    -------
+    Run
+        The tables of the run (:func:`analytics.load.load_run` of the snapshot).
+    """
+    path = None if save_to is None else snapshot_path(space_token, run_id, root=save_to)
+    owner = UnpodClient() if client is None else contextlib.nullcontext(client)
+    with owner as api:
+        tasks = list(api.iter_run_tasks(space_token, run_id))
+    response = run_response(tasks, space_token=space_token, run_id=run_id)
+    if path is not None:
+        save_snapshot(response, path)
+    return load_run(response)

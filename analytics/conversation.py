@@ -1,0 +1,561 @@
+"""Per-call turn-taking and talk features from the ``turns`` table, vectorised.
+
+:func:`conversation_features` gives one row per call (``task_id``) with the metrics that
+conversation-intelligence products sell (talk share, longest monologue, questions, response
+gaps), defined in ``DESIGN.md`` ("Conversation features") and ``reference/conversation-metrics.md``
+section 3. Each metric is a small function registered in :data:`METRICS`; its docstring gives
+the formula, the unit, when the value is NA and the industry analogue.
+
+Conventions shared by every metric
+----------------------------------
+Speakers
+    Only ``agent`` and ``user`` turns take part. ``other`` turns (system, tool, transfer
+    messages) are dropped first; they count only in ``n_turns`` and ``n_other_turns``.
+Order and words
+    Turns are taken in ``turn`` order within a call; words are the loader's ``n_words``
+    (whitespace words, NA counts as 0).
+Merged turns ("runs")
+    Consecutive turns of one speaker joined into one.
+Clock
+    ``offset_s``, the loader's seconds since the call's start (else since its first timed turn).
+    The platform stamps each message once. pipecat's TranscriptProcessor (behind Unpod's native
+    handlers) stamps a user message when its transcription is final (near the end of the
+    utterance) and an agent message when its speech starts, so the user->agent difference is
+    close to the latency the caller hears.
+A timed call
+    Every agent/user turn has an ``offset_s``. Time-based metrics are NA for any other call,
+    never 0.
+Talk time of a turn
+    The next agent/user turn's offset minus its own (negative values, from clocks out of order,
+    count as 0). For the call's last turn, the call's end minus its offset, where the end is
+    ``end_time - start_time`` (else ``duration_s``) of ``calls``. That needs ``calls`` with a known
+    ``start_time`` (the origin of ``offset_s``) and offsets inside ``[0, end]``; otherwise the last
+    turn has no talk time and is left out of every time-based sum.
+    With pipecat-style stamps, a user turn's talk time is mostly the agent's latency and the
+    user's speech falls into the agent turn before it. Compare time shares across calls of one
+    handler, not across handlers.
+
+Examples
+--------
+>>> from analytics.datasets import make_run
+>>> from analytics.load import load_run
+>>> run = load_run(make_run(40, random_state=0))
+>>> features = conversation_features(run.turns, calls=run.calls)
+>>> len(features) == len(run.calls), features["task_id"].is_unique
+(True, True)
+>>> bool(features["agent_talk_share"].dropna().between(0, 1).all())
+True
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analytics.schema import COUNT, MEASURE, TEXT, conform
+
+__all__ = ["CONVERSATION_SCHEMA", "METRICS", "conversation_features"]
+
+_TURN_COLUMNS = ("task_id", "turn", "speaker", "text", "offset_s", "n_words")
+
+Metric = Callable[["_Calls"], dict[str, np.ndarray]]
+
+METRICS: dict[str, Metric] = {}
+"""Output column -> the vectorised function computing it (see each function's docstring)."""
+
+CONVERSATION_SCHEMA: dict[str, str] = {"task_id": TEXT}
+"""Output column -> dtype of :func:`conversation_features`, in column order."""
+
+
+def _metric(**columns: str) -> Callable[[Metric], Metric]:
+    """Register a metric function producing ``columns`` (name -> dtype)."""
+
+    def register(fn: Metric) -> Metric:
+        for name, dtype in columns.items():
+            METRICS[name] = fn
+            CONVERSATION_SCHEMA[name] = dtype
+        return fn
+
+    return register
+
+
+@dataclass(frozen=True)
+class _Calls:
+    """Arrays shared by the metrics: agent/user turns in call order, their runs, the calls."""
+
+    n: int  # number of calls (output rows)
+    n_turns: np.ndarray  # per call: every message, ``other`` included
+    code: np.ndarray  # per turn: output row of its call
+    agent: np.ndarray  # per turn: True for agent, False for user
+    words: np.ndarray
+    text: pd.Series
+    clock: np.ndarray  # per turn: offset_s, NaN unless the call is timed
+    first: np.ndarray  # per turn: True on the call's first agent/user turn
+    last: np.ndarray  # per turn: True on its last
+    talk: np.ndarray  # per turn: talk time in s, NaN when unknown
+    run_code: np.ndarray  # per merged run: output row of its call
+    run_agent: np.ndarray
+    run_words: np.ndarray
+    duration_s: np.ndarray  # per call, NaN when unknown
+    backchannel_max_words: int
+    speech_rate_wpm: float
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _changes(*keys: np.ndarray) -> np.ndarray:
+    """True where any key differs from the previous row, and at row 0."""
+    out = np.ones(len(keys[0]), dtype=bool)
+    out[1:] = np.logical_or.reduce([key[1:] != key[:-1] for key in keys])
+    return out
+
+
+def _previous(values: np.ndarray) -> np.ndarray:
+    """``values`` shifted down one row, NaN first."""
+    return np.concatenate(([np.nan], values[:-1]))[: len(values)]
+
+
+def _at_ends(
+    values: np.ndarray, first: np.ndarray, last: np.ndarray, codes: np.ndarray, n: int, fill: object
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per call, ``values`` at its first and at its last row (``fill`` for calls without rows)."""
+    heads = np.full(n, fill, dtype=values.dtype)
+    tails = np.full(n, fill, dtype=values.dtype)
+    heads[codes[first]] = values[first]
+    tails[codes[last]] = values[last]
+    return heads, tails
+
+
+def _sum(values: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
+    """Per-call sums of ``values`` (float)."""
+    return np.bincount(codes, weights=values, minlength=n)
+
+
+def _count(mask: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
+    """Per-call number of True rows."""
+    return np.bincount(codes[mask], minlength=n)
+
+
+def _max(values: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
+    """Per-call maxima of non-negative ``values``; 0 for calls without rows."""
+    out = np.zeros(n)
+    np.maximum.at(out, codes, values)
+    return out
+
+
+def _quantile(values: np.ndarray, codes: np.ndarray, n: int, q: float) -> np.ndarray:
+    """Per-call ``q`` quantile (linear interpolation); NaN for calls without values."""
+    per_call = pd.Series(values).groupby(codes).quantile(q)
+    return per_call.reindex(range(n)).to_numpy(dtype=float)
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """``num / den``, NaN where ``den`` is 0 or NaN."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / den, np.nan)
+
+
+def _side(p: _Calls, agent: bool) -> np.ndarray:
+    """Turn mask of one side."""
+    return p.agent if agent else ~p.agent
+
+
+# --- metrics --------------------------------------------------------------------------------
+
+
+@_metric(n_turns=COUNT, n_agent_turns=COUNT, n_user_turns=COUNT, n_other_turns=COUNT)
+def _turn_counts(p: _Calls) -> dict[str, np.ndarray]:
+    """Messages per call and per speaker.
+
+    ``n_turns`` counts every message (``other`` included), ``n_other_turns`` the system/tool
+    ones left out of every other metric. Unit: messages, before merging. Never NA (0 for an
+    empty transcript). Analogue: message counts of ConvoKit / team-comm-tools.
+    """
+    n_agent = _count(p.agent, p.code, p.n)
+    n_user = _count(~p.agent, p.code, p.n)
+    return {
+        "n_turns": p.n_turns,
+        "n_agent_turns": n_agent,
+        "n_user_turns": n_user,
+        "n_other_turns": p.n_turns - n_agent - n_user,
+    }
+
+
+@_metric(agent_words=COUNT, user_words=COUNT, agent_talk_share=MEASURE)
+def _words(p: _Calls) -> dict[str, np.ndarray]:
+    """Words per side and the agent's share of them.
+
+    ``agent_talk_share = agent_words / (agent_words + user_words)``, a fraction in [0, 1];
+    NA when neither side said a word. Analogue: the text fallback of Gong's talk ratio
+    (edu-convokit ``get_talktime(analysis_unit="words")``); available without timestamps.
+    """
+    agent = _sum(p.words * p.agent, p.code, p.n)
+    user = _sum(p.words * ~p.agent, p.code, p.n)
+    return {
+        "agent_words": agent,
+        "user_words": user,
+        "agent_talk_share": _ratio(agent, agent + user),
+    }
+
+
+@_metric(agent_talk_share_time=MEASURE, agent_wpm=MEASURE, user_wpm=MEASURE, silence_share=MEASURE)
+def _talk_time(p: _Calls) -> dict[str, np.ndarray]:
+    """Time shares and speech rates from the talk time of each turn (module docstring).
+
+    - ``agent_talk_share_time`` = agent talk time / (agent + user talk time), a fraction.
+      Analogue: Gong talk ratio, VoiceBase ``agent-talk-ratio``, Amazon Connect
+      ``PERCENT_TALK_TIME_AGENT`` (which divides by the whole call instead).
+    - ``agent_wpm``, ``user_wpm`` = 60 * words / talk time (s) of that side's turns with a known
+      talk time; words per minute of holding the floor, pauses included. Analogue: AWS talk speed.
+    - ``silence_share`` = sum of max(0, talk time - 60 * words / ``speech_rate_wpm``) / total
+      talk time: the share of the timed call left after the words' estimated speaking time, an
+      *estimate* of dead air (the platform gives no word timings). Analogue: VoiceBase
+      ``silence-ratio``, Google CCAI ``silencePercentage``.
+
+    NA for calls that are not timed, and when the denominator is 0.
+    """
+    known = ~np.isnan(p.talk)
+    talk = np.where(known, p.talk, 0.0)
+    words = np.where(known, p.words, 0)
+    speaking = 60.0 * words / p.speech_rate_wpm
+    agent_t, user_t = (_sum(talk * _side(p, a), p.code, p.n) for a in (True, False))
+    agent_w, user_w = (_sum(words * _side(p, a), p.code, p.n) for a in (True, False))
+    silence = _sum(np.clip(talk - speaking, 0, None), p.code, p.n)
+    return {
+        "agent_talk_share_time": _ratio(agent_t, agent_t + user_t),
+        "agent_wpm": _ratio(60.0 * agent_w, agent_t),
+        "user_wpm": _ratio(60.0 * user_w, user_t),
+        "silence_share": _ratio(silence, agent_t + user_t),
+    }
+
+
+@_metric(switches=COUNT, switches_per_min=MEASURE)
+def _switches(p: _Calls) -> dict[str, np.ndarray]:
+    """Speaker changes after merging consecutive same-speaker turns.
+
+    ``switches`` = number of merged runs - 1 (0 for an empty or one-sided call); a
+    backchannel counts as a switch. ``switches_per_min`` = switches / minutes, minutes from
+    ``calls.duration_s`` when it is > 0, else the span of the turns' offsets (first to last
+    turn, slightly short of the call); NA when neither is known and > 0. Analogue: Gong
+    "interactivity"; ``reference/conversation-metrics.md`` 3.3.
+    """
+    runs = np.bincount(p.run_code, minlength=p.n)
+    switches = np.clip(runs - 1, 0, None)
+    first, last = _at_ends(p.clock, p.first, p.last, p.code, p.n, np.nan)
+    minutes = np.where(p.duration_s > 0, p.duration_s, last - first) / 60.0
+    return {"switches": switches, "switches_per_min": _ratio(switches, minutes)}
+
+
+def _longest(p: _Calls, agent: bool) -> np.ndarray:
+    """Per call, the most words one side says in runs not broken by a long run of the other."""
+    other_side = p.run_agent != agent
+    breaks = (other_side & (p.run_words > p.backchannel_max_words)) | _changes(p.run_code)
+    group = np.cumsum(breaks) - 1
+    mine = np.bincount(group, weights=np.where(other_side, 0.0, p.run_words))
+    return _max(mine, p.run_code[breaks], p.n)
+
+
+@_metric(longest_agent_monologue_words=COUNT, longest_user_story_words=COUNT)
+def _monologues(p: _Calls) -> dict[str, np.ndarray]:
+    """Longest monologue (agent) and longest story (user), in words.
+
+    The most words of one side over consecutive merged runs, where a run of the other side
+    with at most ``backchannel_max_words`` words ("ok", "mm-hmm") does not break it (its words
+    are not counted). 0 when the side never speaks; never NA. Analogue: Gong "longest
+    monologue" / "longest customer story" (seconds there; words here, since the platform gives
+    no end times).
+    """
+    return {
+        "longest_agent_monologue_words": _longest(p, agent=True),
+        "longest_user_story_words": _longest(p, agent=False),
+    }
+
+
+@_metric(agent_questions=COUNT, user_questions=COUNT)
+def _questions(p: _Calls) -> dict[str, np.ndarray]:
+    """Questions asked per side: sentences ending in ``?``.
+
+    Counted as runs of ``?`` in the text, so ``"what??"`` is one question and ``"Really? Why?"``
+    two. Unit: questions; 0 when none, never NA. Analogue: Gong question rate, CANDOR
+    ``questions``.
+    """
+    questions = p.text.str.count(r"\?+").fillna(0).to_numpy(dtype="int64")
+    return {
+        "agent_questions": _sum(questions * p.agent, p.code, p.n),
+        "user_questions": _sum(questions * ~p.agent, p.code, p.n),
+    }
+
+
+@_metric(
+    agent_response_gap_p50_s=MEASURE,
+    agent_response_gap_p90_s=MEASURE,
+    user_response_gap_p50_s=MEASURE,
+    user_response_gap_p90_s=MEASURE,
+    overlaps=COUNT,
+)
+def _response_gaps(p: _Calls) -> dict[str, np.ndarray]:
+    """Response gaps at speaker changes, from the message stamps.
+
+    At each change between consecutive agent/user turns (not merged), gap = offset of the new
+    speaker's turn - offset of the turn just before it, in seconds, not clipped.
+    ``agent_response_gap_p50_s`` / ``_p90_s`` are the median and 90th percentile (linear
+    interpolation) over user->agent changes: the agent's latency as heard (see the module
+    docstring on stamps); ``user_response_gap_*`` the same over agent->user changes.
+    ``overlaps`` = changes whose gap is <= 0, the new speaker stamped no later than the turn
+    before (a lower bound on overtalk without end times). NA for calls that are not timed and,
+    for the percentiles, calls without such a change. Analogue: Retell ``latency.e2e`` p50/p90,
+    Gong "patience", CANDOR ``interval`` / ``overlap``, VoiceBase ``overtalk-incidents``.
+    """
+    change = ~p.first & _changes(p.agent) & ~np.isnan(p.clock)
+    gap = p.clock - _previous(p.clock)
+    to_agent = change & p.agent
+    to_user = change & ~p.agent
+    timed = _count(~np.isnan(p.clock), p.code, p.n) > 0
+    overlaps = _count(change & (gap <= 0), p.code, p.n)
+    return {
+        "agent_response_gap_p50_s": _quantile(gap[to_agent], p.code[to_agent], p.n, 0.5),
+        "agent_response_gap_p90_s": _quantile(gap[to_agent], p.code[to_agent], p.n, 0.9),
+        "user_response_gap_p50_s": _quantile(gap[to_user], p.code[to_user], p.n, 0.5),
+        "user_response_gap_p90_s": _quantile(gap[to_user], p.code[to_user], p.n, 0.9),
+        "overlaps": np.where(timed, overlaps, np.nan),
+    }
+
+
+@_metric(first_speaker=TEXT, last_speaker=TEXT)
+def _speakers(p: _Calls) -> dict[str, np.ndarray]:
+    """Who spoke first and who spoke last: ``"agent"`` or ``"user"``.
+
+    NA when the call has no agent/user turn. A call whose last word is the user's often means
+    the agent never answered (a hang-up or a dropped turn). Analogue: the ``ended_by`` column
+    proposed in ``reference/conversation-metrics.md`` 3.11 (who ended the call).
+    """
+    label = np.where(p.agent, "agent", "user").astype(object)
+    first, last = _at_ends(label, p.first, p.last, p.code, p.n, None)
+    return {"first_speaker": first, "last_speaker": last}
+
+
+@_metric(agent_backchannels=COUNT, user_backchannels=COUNT)
+def _backchannels(p: _Calls) -> dict[str, np.ndarray]:
+    """Short acknowledgements per side: merged runs of 1 to ``backchannel_max_words`` words.
+
+    These are the runs that do not break the other side's monologue. Unit: runs; never NA.
+    Analogue: revenue.io and Gong treat "yes", "got it" as backchannels, not interruptions;
+    many user backchannels signal an engaged listener.
+    """
+    short = (p.run_words >= 1) & (p.run_words <= p.backchannel_max_words)
+    return {
+        "agent_backchannels": _count(short & p.run_agent, p.run_code, p.n),
+        "user_backchannels": _count(short & ~p.run_agent, p.run_code, p.n),
+    }
+
+
+@_metric(agent_repeats=COUNT)
+def _repeats(p: _Calls) -> dict[str, np.ndarray]:
+    """Agent turns that repeat an earlier agent turn of the call word for word.
+
+    Texts are compared lower-cased with outer whitespace stripped; empty and NA texts are
+    ignored. Unit: turns; never NA. A voice agent that loops ("Sorry, could you repeat that?")
+    is a failure mode the other metrics miss. Analogue: no vendor field; it counts what a QA
+    reviewer listens for.
+    """
+    key = p.text[p.agent].str.lower().str.strip()
+    usable = (key.str.len() > 0).to_numpy(dtype=bool, na_value=False)
+    pairs = pd.DataFrame({"code": p.code[p.agent][usable], "key": pd.factorize(key[usable])[0]})
+    repeated = pairs.duplicated().to_numpy(dtype=bool)
+    return {"agent_repeats": np.bincount(pairs["code"][repeated], minlength=p.n)}
+
+
+# --- preparation ----------------------------------------------------------------------------
+
+
+def _require(frame: pd.DataFrame, columns: Iterable[str], name: str, fix: str) -> None:
+    """Raise when ``frame`` is not a DataFrame holding ``columns``."""
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"{name} must be a pandas DataFrame, got {type(frame).__name__!r}; {fix}")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{name} lacks the columns {missing!r}; {fix}")
+    if frame["task_id"].isna().any():
+        raise ValueError(f"{name}.task_id has missing values; every row needs its call's task_id")
+
+
+def _call_index(turns: pd.DataFrame, calls: pd.DataFrame | None) -> tuple[pd.Index, np.ndarray]:
+    """Sorted task ids of the output and, per turn, its row in them."""
+    known = turns["task_id"] if calls is None else pd.concat([calls["task_id"], turns["task_id"]])
+    codes, ids = pd.factorize(known.astype(TEXT), sort=True)
+    return pd.Index(ids, dtype=TEXT, name="task_id"), codes[len(known) - len(turns) :]
+
+
+def _call_seconds(calls: pd.DataFrame | None, ids: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """Per output row: the call's duration in s and its end on the ``offset_s`` clock."""
+    if calls is None:
+        return np.full(len(ids), np.nan), np.full(len(ids), np.nan)
+    keyed = calls.assign(task_id=calls["task_id"].astype(TEXT)).drop_duplicates("task_id")
+    frame = keyed.set_index("task_id").reindex(ids)
+    duration = _float(frame, "duration_s")
+    start, end = (_seconds(frame, c) for c in ("start_time", "end_time"))
+    end_offset = np.where(np.isnan(end - start), duration, end - start)
+    return duration, np.where(np.isnan(start), np.nan, end_offset)
+
+
+def _float(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """A numeric column as float with NaN for NA (all NaN when absent)."""
+    if column not in frame:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[column]).to_numpy(dtype=float, na_value=np.nan)
+
+
+def _seconds(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """A timestamp column as float seconds since the epoch, NaN for NaT or when absent."""
+    if column not in frame:
+        return np.full(len(frame), np.nan)
+    stamps = pd.to_datetime(frame[column], utc=True)
+    return (stamps - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy(float, na_value=np.nan)
+
+
+def _talk_times(
+    code: np.ndarray, clock: np.ndarray, first: np.ndarray, last: np.ndarray, end: np.ndarray
+) -> np.ndarray:
+    """Per turn: next turn's offset - own; the call's end for the last turn (NaN if unusable)."""
+    following = np.concatenate((clock[1:], [np.nan]))[: len(clock)]
+    opening, _ = _at_ends(clock, first, last, code, len(end), np.nan)
+    latest = pd.Series(clock).groupby(code).max().reindex(range(len(end))).to_numpy(float)
+    inside = (opening >= 0) & (latest <= end)
+    following[last] = np.where(inside[code[last]], end[code[last]], np.nan)
+    return np.clip(following - clock, 0, None)
+
+
+def _spoken_rows(turns: pd.DataFrame, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the agent/user turns in call-then-turn order, and which are the agent's."""
+    order = np.lexsort((turns["turn"].to_numpy(dtype=float, na_value=np.inf), codes))
+    speaker = turns["speaker"].iloc[order]
+    is_agent = speaker.eq("agent").to_numpy(dtype=bool, na_value=False)
+    keep = is_agent | speaker.eq("user").to_numpy(dtype=bool, na_value=False)
+    return order[keep], is_agent[keep]
+
+
+def _timed_clock(turns: pd.DataFrame, rows: np.ndarray, code: np.ndarray, n: int) -> np.ndarray:
+    """``offset_s`` of each kept turn; NaN throughout a call where any of them lacks one."""
+    clock = turns["offset_s"].to_numpy(dtype=float, na_value=np.nan)[rows]
+    clock[(_count(np.isnan(clock), code, n) > 0)[code]] = np.nan
+    return clock
+
+
+def _prepare(
+    turns: pd.DataFrame, calls: pd.DataFrame | None, backchannel_max_words: int, rate: float
+) -> tuple[_Calls, pd.Index]:
+    """Sort ``turns`` by call and turn, keep agent/user turns, derive the shared arrays."""
+    ids, codes = _call_index(turns, calls)
+    rows, agent = _spoken_rows(turns, codes)
+    code = codes[rows]
+    clock = _timed_clock(turns, rows, code, len(ids))
+    first = _changes(code)
+    last = np.concatenate((first[1:], [True]))[: len(code)]
+    duration, end = _call_seconds(calls, ids)
+    words = turns["n_words"].to_numpy(dtype="int64", na_value=0)[rows]
+    run_start = _changes(code, agent)
+    prepared = _Calls(
+        n=len(ids),
+        n_turns=np.bincount(codes, minlength=len(ids)),
+        code=code,
+        agent=agent,
+        words=words,
+        text=turns["text"].iloc[rows].astype(TEXT).reset_index(drop=True),
+        clock=clock,
+        first=first,
+        last=last,
+        talk=_talk_times(code, clock, first, last, end),
+        run_code=code[run_start],
+        run_agent=agent[run_start],
+        run_words=np.bincount(np.cumsum(run_start) - 1, weights=words, minlength=run_start.sum()),
+        duration_s=duration,
+        backchannel_max_words=backchannel_max_words,
+        speech_rate_wpm=rate,
+    )
+    return prepared, ids
+
+
+# --- public ---------------------------------------------------------------------------------
+
+
+def _check_options(features: object, backchannel_max_words: object, rate: object) -> list[str]:
+    """Validate the options; return the selected metric columns."""
+    words = backchannel_max_words
+    if isinstance(words, bool) or not isinstance(words, numbers.Integral) or words < 0:
+        raise ValueError(f"backchannel_max_words={words!r} must be an int >= 0 (e.g. 2)")
+    if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not rate > 0:
+        raise ValueError(f"speech_rate_wpm={rate!r} must be a number > 0 (e.g. 150)")
+    if features is None:
+        return list(METRICS)
+    if isinstance(features, str):
+        raise ValueError(f"features={features!r} must be a list of names, e.g. [{features!r}]")
+    unknown = [f for f in features if f not in METRICS]
+    if unknown:
+        raise ValueError(f"unknown features {unknown!r}; choose from {list(METRICS)}")
+    return [c for c in METRICS if c in set(features)]
+
+
+def conversation_features(
+    turns: pd.DataFrame,
+    *,
+    calls: pd.DataFrame | None = None,
+    features: Iterable[str] | None = None,
+    backchannel_max_words: int = 2,
+    speech_rate_wpm: float = 150.0,
+) -> pd.DataFrame:
+    """Turn-taking and talk metrics, one row per call.
+
+    Parameters
+    ----------
+    turns : DataFrame
+        ``run.turns`` (``schema.TURNS_SCHEMA``); uses ``task_id, turn, speaker, text, offset_s,
+        n_words``. Not modified.
+    calls : DataFrame, optional
+        ``run.calls``. When given, every call of it gets a row (a call without turns has zero
+        counts and NA shares), and its ``duration_s``, ``start_time`` and ``end_time`` give
+        ``switches_per_min`` and the last turn's talk time.
+    features : list of str, optional
+        Metric columns to compute (names of :data:`METRICS`); all by default.
+    backchannel_max_words : int, default 2
+        A run of the other side with at most this many words does not break a monologue.
+    speech_rate_wpm : float, default 150
+        Assumed speaking rate behind the ``silence_share`` estimate.
+
+    Returns
+    -------
+    DataFrame
+        ``task_id`` and the metric columns (:data:`CONVERSATION_SCHEMA`), one row per call,
+        sorted by ``task_id``, with a fresh RangeIndex. Definitions are in each metric's
+        docstring (``help(METRICS["switches"])``) and the module docstring.
+
+    Raises
+    ------
+    TypeError
+        ``turns`` or ``calls`` is not a DataFrame.
+    ValueError
+        A required column is missing, a ``task_id`` is NA, or an option is out of range.
+
+    Examples
+    --------
+    >>> from analytics.datasets import make_run
+    >>> from analytics.load import load_run
+    >>> run = load_run(make_run(20, random_state=1))
+    >>> out = conversation_features(run.turns, calls=run.calls, features=["switches"])
+    >>> list(out.columns), len(out) == len(run.calls)
+    (['task_id', 'switches'], True)
+    """
+    columns = _check_options(features, backchannel_max_words, speech_rate_wpm)
+    _require(turns, _TURN_COLUMNS, "turns", "pass run.turns (schema.TURNS_SCHEMA)")
+    if calls is not None:
+        _require(calls, ("task_id",), "calls", "pass run.calls (schema.CALLS_SCHEMA)")
+    prepared, ids = _prepare(turns, calls, int(backchannel_max_words), float(speech_rate_wpm))
+    out: dict[str, object] = {"task_id": ids.to_numpy()}
+    for metric in dict.fromkeys(METRICS[c] for c in columns):
+        out.update(metric(prepared))
+    frame = pd.DataFrame({c: out[c] for c in ["task_id", *columns]})
+    return conform(frame, {c: CONVERSATION_SCHEMA[c] for c in frame.columns})

@@ -1,0 +1,376 @@
+"""scikit-learn transformers over calls: conversation metrics, keyword counts, speaker text.
+
+:func:`call_table` gives one row per call (``run.calls``) plus a ``transcript`` column holding
+the call's turns as records; that table is the ``X`` of every transformer here, so a model sees
+one sample per call and can also use the call's metadata columns.
+
+- :class:`ConversationFeatures` -> :func:`analytics.conversation.conversation_features`,
+  numeric (``first_speaker`` becomes the 0/1 column ``first_speaker_agent``);
+- :class:`KeywordCounts` -> :func:`analytics.keywords.keyword_features`;
+- :class:`SpeakerText` -> one text per call for ``TfidfVectorizer``.
+
+The numeric transformers return ``float64`` arrays with NaN where a metric is NA (put a
+``SimpleImputer`` after them) and support ``set_output(transform="pandas")``.
+
+Examples
+--------
+>>> from sklearn.linear_model import LogisticRegression
+>>> from sklearn.impute import SimpleImputer
+>>> from sklearn.pipeline import make_pipeline, make_union
+>>> from sklearn.preprocessing import StandardScaler
+>>> from analytics.datasets import make_run
+>>> from analytics.load import load_run
+>>> table = call_table(load_run(make_run(120, random_state=0)))
+>>> table = table[table["outcome"].notna()]
+>>> model = make_pipeline(make_union(ConversationFeatures(), KeywordCounts()),
+...                       SimpleImputer(), StandardScaler(), LogisticRegression())
+>>> model.fit(table, table["outcome"].eq("Interested")).predict_proba(table).shape[1]
+2
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from sklearn import get_config
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from analytics.conversation import CONVERSATION_SCHEMA, conversation_features
+from analytics.keywords import keyword_features
+from analytics.schema import TEXT, TURNS_SCHEMA, conform, empty_frame
+
+__all__ = [
+    "CONVERSATION_FEATURE_NAMES",
+    "TRANSCRIPT_FIELDS",
+    "ConversationFeatures",
+    "KeywordCounts",
+    "SpeakerText",
+    "call_table",
+]
+
+TRANSCRIPT_FIELDS = ("turn", "speaker", "role", "text", "timestamp", "offset_s", "n_words")
+"""Keys of each turn record in ``call_table(run)["transcript"]``."""
+
+_CALL_COLUMNS = ("duration_s", "start_time", "end_time")
+_ENCODED = {"first_speaker": "first_speaker_agent", "last_speaker": "last_speaker_agent"}
+
+CONVERSATION_FEATURE_NAMES: tuple[str, ...] = tuple(
+    _ENCODED.get(c, c) for c in CONVERSATION_SCHEMA if c != "task_id"
+)
+"""Output columns of :class:`ConversationFeatures`, all numeric."""
+
+
+def call_table(run: Any) -> pd.DataFrame:
+    """One row per call: ``run.calls`` plus a ``transcript`` column of turn records.
+
+    Parameters
+    ----------
+    run : Run
+        A loaded run (``analytics.load.load_run``); uses ``run.calls`` and ``run.turns``.
+
+    Returns
+    -------
+    DataFrame
+        The columns of ``run.calls`` in its row order, then ``transcript``: for each call a
+        list of dicts with the keys :data:`TRANSCRIPT_FIELDS`, in ``turn`` order (an empty list
+        for a call without turns). Turns of tasks that are not calls are not included.
+
+    Examples
+    --------
+    >>> from analytics.datasets import make_run
+    >>> from analytics.load import load_run
+    >>> run = load_run(make_run(30, random_state=0))
+    >>> table = call_table(run)
+    >>> len(table) == len(run.calls), int(table["transcript"].map(len).sum()) == len(run.turns)
+    (True, True)
+    """
+    calls, turns = run.calls, run.turns
+    row = pd.Index(calls["task_id"]).get_indexer(turns["task_id"])
+    order = np.lexsort((turns["turn"].to_numpy(dtype=float, na_value=np.inf), row))
+    order = order[row[order] >= 0]
+    ordered = turns.iloc[order]
+    columns = [ordered[c].astype(object).tolist() for c in TRANSCRIPT_FIELDS]
+    records = [dict(zip(TRANSCRIPT_FIELDS, values)) for values in zip(*columns)]
+    ends = np.cumsum(np.bincount(row[order], minlength=len(calls)))
+    transcripts = [records[a:b] for a, b in zip(np.r_[0, ends[:-1]], ends)]
+    return calls.assign(transcript=pd.Series(transcripts, index=calls.index, dtype=object))
+
+
+def _check_table(X: Any) -> pd.DataFrame:
+    """``X`` must be a call table: a DataFrame with a ``transcript`` column."""
+    if not isinstance(X, pd.DataFrame) or "transcript" not in X.columns:
+        got = list(X.columns) if isinstance(X, pd.DataFrame) else type(X).__name__
+        raise ValueError(
+            f"X must be a call table with a 'transcript' column, got {got!r}; "
+            "build it with analytics.call_table(run)"
+        )
+    return X
+
+
+def _turns_of(X: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Re-explode ``X["transcript"]`` to a turns frame keyed by row position, and a calls frame.
+
+    The keys are zero-padded row numbers, so sorting by ``task_id`` keeps the order of ``X``;
+    the turns also carry that row number as an int column ``row``.
+    """
+    lists = X["transcript"].tolist()
+    if not set(map(type, lists)) <= {list, tuple}:
+        bad = next(t for t in lists if not isinstance(t, (list, tuple)))
+        raise ValueError(
+            f"each transcript must be a list of turn records, found {bad!r}; "
+            "build X with analytics.call_table(run)"
+        )
+    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    keys = pd.Series(np.arange(len(X))).astype(str).str.zfill(len(str(len(X))))
+    records = pd.DataFrame.from_records(list(chain.from_iterable(lists)), columns=TRANSCRIPT_FIELDS)
+    row = np.repeat(np.arange(len(X)), lengths)
+    turns = records.assign(task_id=keys.to_numpy()[row], row=row)
+    present = [c for c in _CALL_COLUMNS if c in X.columns]
+    calls = X[present].reset_index(drop=True).assign(task_id=keys)
+    return conform(turns, TURNS_SCHEMA), calls
+
+
+class _CallTransformer(TransformerMixin, BaseEstimator):
+    """Shared plumbing: ``fit`` checks the table and learns the output names."""
+
+    def fit(self, X: pd.DataFrame, y: Any = None) -> _CallTransformer:
+        """Check ``X`` and the parameters; learn the output feature names."""
+        validate_data(self, _check_table(X), skip_check_array=True, reset=True)
+        self.feature_names_out_ = np.asarray(self._names(), dtype=object)
+        return self
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Names of the output columns."""
+        check_is_fitted(self)
+        return self.feature_names_out_.copy()
+
+    def _checked(self, X: pd.DataFrame) -> pd.DataFrame:
+        check_is_fitted(self)
+        validate_data(self, _check_table(X), skip_check_array=True, reset=False)
+        return X
+
+
+class ConversationFeatures(_CallTransformer):
+    """Turn-taking and talk metrics per call (:func:`~analytics.conversation_features`).
+
+    Parameters
+    ----------
+    features : list of str, optional
+        Columns to output, from :data:`CONVERSATION_FEATURE_NAMES`; all by default.
+    backchannel_max_words : int, default 2
+        A run of at most this many words by the other side does not break a monologue.
+    speech_rate_wpm : float, default 150
+        Assumed speaking rate behind ``silence_share``.
+
+    Attributes
+    ----------
+    feature_names_out_ : ndarray of str
+        The output columns. ``first_speaker_agent`` / ``last_speaker_agent`` are 1.0 for the
+        agent, 0.0 for the user, NaN for a call without agent/user turns.
+    n_features_in_, feature_names_in_
+        Set by ``fit`` from the call table, as scikit-learn does.
+
+    Notes
+    -----
+    ``X`` is :func:`call_table` output (or a subset of its columns with ``transcript``); its
+    ``duration_s``, ``start_time`` and ``end_time`` are used when present. The output is
+    ``float64`` with NaN for NA metrics. scikit-learn's generic estimator checks feed numeric
+    arrays, which are not call tables; ``tests/test_features.py`` lists those checks with the
+    reason.
+
+    Examples
+    --------
+    >>> from analytics.datasets import make_run
+    >>> from analytics.load import load_run
+    >>> table = call_table(load_run(make_run(30, random_state=0)))
+    >>> out = ConversationFeatures(features=["switches", "first_speaker_agent"]).set_output(
+    ...     transform="pandas").fit_transform(table)
+    >>> list(out.columns), out.shape[0] == len(table)
+    (['switches', 'first_speaker_agent'], True)
+    """
+
+    def __init__(
+        self,
+        features: list[str] | None = None,
+        backchannel_max_words: int = 2,
+        speech_rate_wpm: float = 150.0,
+    ):
+        self.features = features
+        self.backchannel_max_words = backchannel_max_words
+        self.speech_rate_wpm = speech_rate_wpm
+
+    def _names(self) -> list[str]:
+        names = list(CONVERSATION_FEATURE_NAMES) if self.features is None else self._selected()
+        self._compute(empty_frame(TURNS_SCHEMA), None, names)  # checks the other options
+        return names
+
+    def _selected(self) -> list[str]:
+        if isinstance(self.features, str) or not all(isinstance(f, str) for f in self.features):
+            raise ValueError(f"features={self.features!r} must be a list of feature names")
+        unknown = [f for f in self.features if f not in CONVERSATION_FEATURE_NAMES]
+        if unknown:
+            raise ValueError(
+                f"unknown features {unknown!r}; choose from {list(CONVERSATION_FEATURE_NAMES)}"
+            )
+        return list(self.features)
+
+    def _compute(
+        self, turns: pd.DataFrame, calls: pd.DataFrame | None, names: list[str]
+    ) -> pd.DataFrame:
+        decoded = {v: k for k, v in _ENCODED.items()}
+        return conversation_features(
+            turns,
+            calls=calls,
+            features=[decoded.get(n, n) for n in names],
+            backchannel_max_words=self.backchannel_max_words,
+            speech_rate_wpm=self.speech_rate_wpm,
+        )
+
+    def transform(self, X: pd.DataFrame) -> np.ndarray:
+        """Metrics of each call of ``X``, float64 with NaN for NA, in the row order of ``X``."""
+        turns, calls = _turns_of(self._checked(X))
+        names = list(self.feature_names_out_)
+        out = self._compute(turns, calls, names)
+        for column, encoded in _ENCODED.items():
+            if column in out:
+                out[encoded] = out[column].map({"agent": 1.0, "user": 0.0}).astype("Float64")
+        return out[names].to_numpy(dtype="float64", na_value=np.nan)
+
+
+class KeywordCounts(_CallTransformer):
+    """Lexicon match counts per call and side (:func:`~analytics.keyword_features`).
+
+    Parameters
+    ----------
+    lexicons : dict of str to list of str, optional
+        ``{name: [term, ...]}``; ``keywords.BUILTIN_LEXICONS`` by default.
+    by_speaker : bool, default True
+        Separate agent and user counts, or one count per lexicon.
+    first_turn : bool, default True
+        Also output ``kw_<name>_first_turn`` (turn index of the first match, NaN when none).
+
+    Attributes
+    ----------
+    feature_names_out_ : ndarray of str
+        The output columns, lexicon by lexicon.
+    n_features_in_, feature_names_in_
+        Set by ``fit`` from the call table.
+
+    Examples
+    --------
+    >>> from analytics.datasets import make_run
+    >>> from analytics.load import load_run
+    >>> table = call_table(load_run(make_run(30, random_state=0)))
+    >>> counts = KeywordCounts(lexicons={"price": ["price", "cost"]}, first_turn=False)
+    >>> counts.fit(table).get_feature_names_out().tolist()
+    ['kw_price_agent', 'kw_price_user']
+    """
+
+    def __init__(
+        self,
+        lexicons: dict[str, list[str]] | None = None,
+        by_speaker: bool = True,
+        first_turn: bool = True,
+    ):
+        self.lexicons = lexicons
+        self.by_speaker = by_speaker
+        self.first_turn = first_turn
+
+    def _names(self) -> list[str]:
+        empty = keyword_features(
+            empty_frame(TURNS_SCHEMA), self.lexicons, by_speaker=self.by_speaker
+        )
+        names = [c for c in empty.columns if c != "task_id"]
+        return names if self.first_turn else [c for c in names if not c.endswith("_first_turn")]
+
+    def transform(self, X: pd.DataFrame) -> np.ndarray:
+        """Counts for each call of ``X``, float64 (NaN for no first match), in ``X``'s order."""
+        turns, calls = _turns_of(self._checked(X))
+        out = keyword_features(turns, self.lexicons, by_speaker=self.by_speaker, calls=calls)
+        return out[list(self.feature_names_out_)].to_numpy(dtype="float64", na_value=np.nan)
+
+
+_SPEAKER_CHOICES = {"user": ("user",), "agent": ("agent",), "all": ("agent", "user")}
+
+
+class SpeakerText(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+    """One text per call: what one side (or both) said, turns joined by spaces.
+
+    Parameters
+    ----------
+    speaker : {"user", "agent", "all"}, default "user"
+        Whose turns to keep; ``"all"`` keeps agent and user turns (not ``other``).
+
+    Attributes
+    ----------
+    n_features_in_, feature_names_in_
+        Set by ``fit`` from the call table.
+
+    Notes
+    -----
+    ``transform`` returns a 1-d array of strings (``""`` for a call where that side said
+    nothing), the input ``TfidfVectorizer`` and ``CountVectorizer`` expect, so it goes right
+    before one in a pipeline. With ``set_output(transform="pandas")`` it returns a Series named
+    ``<speaker>_text`` on the index of ``X``; a one-column frame would not be a list of texts.
+
+    Examples
+    --------
+    >>> from sklearn.feature_extraction.text import TfidfVectorizer
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from analytics.datasets import make_run
+    >>> from analytics.load import load_run
+    >>> table = call_table(load_run(make_run(30, random_state=0)))
+    >>> tfidf = make_pipeline(SpeakerText("user"), TfidfVectorizer()).fit_transform(table)
+    >>> tfidf.shape[0] == len(table)
+    True
+    """
+
+    def __init__(self, speaker: str = "user"):
+        self.speaker = speaker
+
+    def fit(self, X: pd.DataFrame, y: Any = None) -> SpeakerText:
+        """Check ``X`` and ``speaker``."""
+        if self.speaker not in _SPEAKER_CHOICES:
+            raise ValueError(f"speaker={self.speaker!r}; choose one of {list(_SPEAKER_CHOICES)}")
+        validate_data(self, _check_table(X), skip_check_array=True, reset=True)
+        return self
+
+    def transform(self, X: pd.DataFrame) -> np.ndarray | pd.Series:
+        """The joined text of each call of ``X``, in its row order."""
+        check_is_fitted(self)
+        validate_data(self, _check_table(X), skip_check_array=True, reset=False)
+        turns, _ = _turns_of(X)
+        keep = turns["speaker"].isin(_SPEAKER_CHOICES[self.speaker]) & turns["text"].notna()
+        kept = turns[keep.to_numpy(dtype=bool)]
+        row = kept["row"].to_numpy()
+        order = np.lexsort((kept["turn"].to_numpy(dtype=float, na_value=np.inf), row))
+        offsets = pa.array(np.r_[0, np.cumsum(np.bincount(row, minlength=len(X)))], pa.int32())
+        texts = pa.ListArray.from_arrays(offsets, pa.array(kept["text"].iloc[order], pa.string()))
+        joined = pc.binary_join(texts, " ").to_numpy(zero_copy_only=False).astype(object)
+        if self._output() == "pandas":
+            return pd.Series(joined, index=X.index, name=f"{self.speaker}_text", dtype=TEXT)
+        return joined
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """The single output name, ``<speaker>_text``."""
+        check_is_fitted(self)
+        return np.asarray([f"{self.speaker}_text"], dtype=object)
+
+    def set_output(self, *, transform: str | None = None) -> SpeakerText:
+        """Return a Series (``"pandas"``) or a 1-d array (``"default"``) from ``transform``."""
+        if transform is not None:
+            self._sklearn_output_config = {"transform": transform}
+        return self
+
+    def _output(self) -> str:
+        config = getattr(self, "_sklearn_output_config", {})
+        output = config.get("transform", get_config()["transform_output"])
+        if output not in ("default", "pandas"):
+            raise ValueError(f"SpeakerText output {output!r} is not supported; use 'pandas'")
+        return output

@@ -1,0 +1,588 @@
+"""Unpod run responses -> :class:`Run`: tidy ``tasks``, ``calls``, ``turns`` and ``problems``.
+
+The loader does no network I/O. It reads every source form of the contract (a path, JSON text
+or bytes, a response dict, a task, a bare list of tasks, or a list of any of these), keeps each
+``task_id`` once (newest ``modified`` wins), and builds each table column by column: one
+list per field gathered in one pass over the typed tasks (:mod:`analytics.payload`), then each
+column parsed once (:mod:`analytics.parse`) and cast to its dtype (:mod:`analytics.schema`).
+
+Nothing is dropped silently: a value that cannot be read is NA in its table and one row in
+``problems``; an item that is not a task object at all is reported there too.
+
+Examples
+--------
+>>> from analytics.datasets import make_run
+>>> run = load_run(make_run(40, random_state=3))
+>>> len(run.tasks), bool(run.calls["task_id"].isin(run.tasks["task_id"]).all())
+(40, True)
+>>> list(run.turns.columns)
+['task_id', 'call_id', 'turn', 'speaker', 'role', 'text', 'timestamp', 'offset_s', 'n_words']
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from itertools import chain
+from operator import attrgetter
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import numpy as np
+import pandas as pd
+
+from analytics.errors import SchemaError, error_for_answer
+from analytics.parse import (
+    json_object,
+    parse_numbers,
+    parse_timestamps,
+    speakers,
+    text_column,
+    word_counts,
+)
+from analytics.payload import (
+    Classification,
+    Message,
+    Output,
+    PostCall,
+    Summary,
+    Task,
+    decode_tasks,
+    messages_of,
+    to_task,
+)
+from analytics.schema import (
+    ANSWERED_CALL_STATUSES,
+    CALL_TYPES,
+    CALLS_SCHEMA,
+    PROBLEMS_SCHEMA,
+    TASKS_SCHEMA,
+    TEXT,
+    TURNS_SCHEMA,
+    canonical_outcomes,
+    conform,
+    empty_frame,
+)
+
+__all__ = ["Run", "load_run", "Source"]
+
+log = logging.getLogger(__name__)
+
+Source = str | bytes | os.PathLike | dict | list
+
+_PENDING_EVALUATION = "available soon"
+_TASK_IDS = ("task_id", "run_id", "space_id", "thread_id")
+_TASK_TEXT = ("assignee", "status", "execution_type")
+_SCALARS = (str, int, float, bool)
+
+
+@dataclass(frozen=True, repr=False)
+class Run:
+    """One loaded run: four tidy tables (schemas in :mod:`analytics.schema`).
+
+    Attributes
+    ----------
+    tasks : DataFrame
+        One row per task, key ``task_id``.
+    calls : DataFrame
+        One row per task whose output holds call data.
+    turns : DataFrame
+        One row per transcript message, key ``(task_id, turn)``.
+    problems : DataFrame
+        ``task_id, field, problem``: one row per value the loader could not read.
+    """
+
+    tasks: pd.DataFrame
+    calls: pd.DataFrame
+    turns: pd.DataFrame
+    problems: pd.DataFrame
+
+    def __repr__(self) -> str:
+        return (
+            f"Run(tasks={len(self.tasks)}, calls={len(self.calls)}, "
+            f"turns={len(self.turns)}, problems={len(self.problems)})"
+        )
+
+    def describe(self) -> pd.DataFrame:
+        """Row counts of each table: a one-glance check that a load looks right.
+
+        >>> from analytics.datasets import make_run
+        >>> int(load_run(make_run(10, random_state=1)).describe().loc["tasks", "rows"])
+        10
+        """
+        sizes = {name: len(getattr(self, name)) for name in ("tasks", "calls", "turns", "problems")}
+        return pd.DataFrame({"rows": sizes}).rename_axis("table")
+
+
+def load_run(source: Source) -> Run:
+    """Load one or more Unpod run-task responses into a :class:`Run`.
+
+    Parameters
+    ----------
+    source : path, str, bytes, dict or list
+        A path to a saved response; JSON text or bytes; a parsed response
+        (``{"count", "status_code", "message", "data": [...]}``); one task; a bare list of
+        tasks; or a list of any of these (pages or several runs), concatenated.
+
+    Returns
+    -------
+    Run
+        A ``task_id`` seen more than once is kept once, the newest ``modified`` winning
+        (``tasks.n_seen`` says how often it came).
+
+    Raises
+    ------
+    SchemaError
+        The input is not a tasks response at all (not JSON, a wrong envelope, ``data`` not
+        a list).
+    ApiError
+        The input is a saved error answer of the API (status 206 or >= 400); it carries the
+        platform's message.
+
+    Examples
+    --------
+    >>> run = load_run('{"data": [{"task_id": "T1", "status": "pending", "output": {}}]}')
+    >>> run
+    Run(tasks=1, calls=0, turns=0, problems=0)
+    >>> load_run(b"not json")
+    Traceback (most recent call last):
+    ...
+    analytics.errors.SchemaError: JSON bytes is not valid JSON (...); pass a saved run ...
+    """
+    structs, found = _tasks_from(source, "source")
+    tasks, n_seen = _newest_per_task(structs)
+    task_frame, task_problems = _tasks_table(tasks, n_seen)
+    outputs = [t.output for t in tasks]
+    calls, call_problems = _calls_table(task_frame, outputs)
+    transcripts = [o.transcript for o, c in zip(outputs, task_frame["has_call"]) if c]
+    turns, counts, turn_problems = _turns_table(calls, transcripts)
+    problems = _concat_problems(
+        [_problem_frame(found), task_problems, call_problems, turn_problems]
+    )
+    if len(problems):
+        log.info("loaded %d tasks with %d problems", len(task_frame), len(problems))
+    calls = _with_turn_counts(calls, counts)
+    return Run(tasks=task_frame, calls=calls, turns=turns, problems=problems)
+
+
+# --- sources --------------------------------------------------------------------------------
+
+
+def _tasks_from(source: Any, where: str) -> tuple[list[Task], list[dict]]:
+    """Every task of ``source`` in input order, with a problem per unreadable item."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return _tasks_from_json(bytes(source), "JSON bytes")
+    if isinstance(source, os.PathLike):
+        return _tasks_from_json(_read(Path(source)), str(source))
+    if isinstance(source, str):
+        if source.lstrip()[:1] in ("{", "["):
+            return _tasks_from_json(source, "JSON text")
+        if Path(source).is_file():
+            return _tasks_from_json(_read(Path(source)), source)
+        raise SchemaError(
+            f"{source[:80]!r} is neither JSON text nor an existing file; pass the path of a "
+            "saved response, its JSON text, or the parsed response"
+        )
+    if isinstance(source, dict):
+        return _tasks_from_dict(source, where)
+    if isinstance(source, list):
+        return _tasks_from_list(source, where)
+    raise SchemaError(
+        f"cannot load a {type(source).__name__} ({source!r:.60}); pass a path, JSON text or "
+        "bytes, a response dict, a task dict, or a list of those"
+    )
+
+
+def _tasks_from_json(raw: bytes | str, what: str) -> tuple[list[Task], list[dict]]:
+    typed = decode_tasks(raw)
+    if typed is not None:
+        return typed, []
+    try:
+        parsed = msgspec.json.decode(raw)
+    except msgspec.DecodeError as err:
+        raise SchemaError(
+            f"{what} is not valid JSON ({err}); pass a saved run response or its text"
+        ) from None
+    return _tasks_from(parsed, what)
+
+
+def _tasks_from_dict(obj: dict, where: str) -> tuple[list[Task], list[dict]]:
+    if "task_id" in obj:
+        return _convert([obj])
+    if "data" in obj:
+        return _convert(_response_data(obj, where))
+    raise SchemaError(
+        f"{where} is an object with keys {sorted(obj)[:8]} but neither 'data' (a response) nor "
+        "'task_id' (a task); pass a run-tasks response or its 'data' list"
+    )
+
+
+def _tasks_from_list(items: list, where: str) -> tuple[list[Task], list[dict]]:
+    """A list holds tasks, or pages / sources to expand, in any mix."""
+    tasks: list[Task] = []
+    problems: list[dict] = []
+    for i, item in enumerate(items):
+        expand = isinstance(item, (list, str, bytes, os.PathLike)) or (
+            isinstance(item, dict) and "data" in item and "task_id" not in item
+        )
+        more, found = _tasks_from(item, f"{where}[{i}]") if expand else _convert([item], i)
+        tasks += more
+        problems += found
+    return tasks, problems
+
+
+def _response_data(response: dict, where: str) -> list[Any]:
+    status = response.get("status_code")
+    if isinstance(status, int) and status != 200:
+        raise error_for_answer(status, response)
+    data = response["data"]
+    if not isinstance(data, list):
+        raise SchemaError(
+            f"{where}: 'data' is a {type(data).__name__} ({data!r:.60}), expected a list of "
+            "tasks; is this a run-tasks response?"
+        )
+    return data
+
+
+def _convert(items: list[Any], offset: int = 0) -> tuple[list[Task], list[dict]]:
+    """Task dicts to :class:`Task`; anything that is not an object is reported, not kept."""
+    tasks, problems = [], []
+    for i, item in enumerate(items, start=offset):
+        if not isinstance(item, dict):
+            problems.append({
+                "task_id": None, "field": "task",
+                "problem": f"item {i} of the input is not a task object but "
+                f"{type(item).__name__} {item!r:.40}; it was skipped",
+            })
+            continue
+        task, found = to_task(item)
+        tasks.append(task)
+        problems += found
+    return tasks, problems
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise SchemaError(
+            f"cannot read {str(path)!r} ({err.strerror}); check the path of the saved run"
+        ) from None
+
+
+# --- tasks ----------------------------------------------------------------------------------
+
+
+def _newest_per_task(tasks: list[Task]) -> tuple[list[Task], np.ndarray]:
+    """Each task_id once, in input order, and how often each kept task_id came.
+
+    Among copies of one ``task_id`` the newest ``modified`` wins; on a tie (or no readable
+    ``modified``) the later copy in the input wins. Tasks without a task_id are all kept.
+    """
+    ids = text_column(list(map(attrgetter("task_id"), tasks)), numbers=True)[0]
+    modified = parse_timestamps(list(map(attrgetter("modified"), tasks)))[0]
+    stamp = modified.dt.tz_localize(None).to_numpy().astype("int64")  # NaT is the oldest
+    order = np.lexsort((np.arange(len(tasks)), stamp))
+    newest = ~ids.iloc[order].duplicated(keep="last") | ids.iloc[order].isna()
+    keep = np.sort(order[newest.to_numpy(dtype=bool)])
+    n_seen = ids.map(ids.value_counts()).fillna(1).to_numpy(dtype="int64")
+    return [tasks[i] for i in keep], n_seen[keep]
+
+
+def _has_call(output: Output | None) -> bool:
+    """True when ``output`` holds call data (DESIGN.md, table ``calls``)."""
+    return output is not None and any(
+        v is not None
+        for v in (output.call_id, output.call_status, output.start_time, output.end_time,
+                  output.duration, output.transcript)
+    )
+
+
+def _tasks_table(tasks: list[Task], n_seen: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``tasks``: one row per kept task; problems for values that are not text."""
+    raw = {key: list(map(attrgetter(key), tasks)) for key in _TASK_IDS + _TASK_TEXT}
+    specs = [t.task if type(t.task) is dict else {} for t in tasks]
+    infos = [t.user_info if type(t.user_info) is dict else {} for t in tasks]
+    raw["objective"] = [spec.get("objective") for spec in specs]
+    raw["user_email"] = [info.get("email") for info in infos]
+    raw["user_name"] = [info.get("full_name") for info in infos]
+    columns, problems = _text_columns(raw, numbers=_TASK_IDS)
+    ids = columns["task_id"]
+    frame = pd.DataFrame(columns).assign(
+        created=[t.created for t in tasks], modified=[t.modified for t in tasks],
+        has_call=[_has_call(t.output) for t in tasks], n_seen=n_seen,
+    )
+    frame, time_problems = _parse_time_columns(frame, ("created", "modified"))
+    missing_id = _mask_problems(ids, ids.isna(), "task_id", ids,
+                                "task has no task_id; it is kept with task_id NA")
+    frame = conform(frame, TASKS_SCHEMA).join(_input_columns(tasks))
+    return frame, _concat_problems([missing_id, *problems, time_problems])
+
+
+def _text_columns(raw: dict[str, list], *, numbers: tuple[str, ...] = ()
+                  ) -> tuple[dict[str, pd.Series], list[pd.DataFrame]]:
+    """Each raw list as a text column; a problem frame per column with non-text values."""
+    columns, problems = {}, []
+    for key, values in raw.items():
+        columns[key], bad = text_column(values, numbers=key in numbers)
+        problems.append(_mask_problems(None, bad, key, values))
+    return columns, problems
+
+
+def _input_columns(tasks: list[Task]) -> pd.DataFrame:
+    """Each top-level scalar of ``input`` as a text column ``input_<key>``.
+
+    Keys holding lists or objects (``labels``...) are not columns; a key whose values mix
+    scalars and containers keeps the scalars.
+    """
+    rows = [t.input if type(t.input) is dict else {} for t in tasks]
+    frame = pd.DataFrame.from_records(rows, index=pd.RangeIndex(len(rows)))
+    columns = {}
+    for key in frame.columns:
+        text, bad = text_column(frame[key], numbers=True)
+        if not bad.all() or text.notna().any():
+            columns[f"input_{key}"] = text
+    return pd.DataFrame(columns, index=frame.index)
+
+
+# --- calls ----------------------------------------------------------------------------------
+
+
+_NO_POST = PostCall()
+
+
+def _post_fields(post: PostCall | str | None, output: Output) -> tuple[Any, ...]:
+    """(outcome, summary, labels, success_evaluator, structured_data) of one call."""
+    if not isinstance(post, PostCall):
+        post = _as_struct(post, PostCall) or _NO_POST
+    summary = post.summary
+    if isinstance(summary, Summary):
+        status, text = summary.status, summary.summary
+    else:
+        status, text = None, summary
+    labels = post.classification
+    if not isinstance(labels, Classification):
+        labels = _as_struct(labels, Classification) or Classification()
+    labels = labels.labels
+    structured = json_object(post.structured_data)
+    return (
+        status if status is not None else post.outcome if post.outcome is not None
+        else output.outcome,
+        text if text is not None else output.call_summary,
+        "; ".join(map(str, labels)) if isinstance(labels, list) and labels else None,
+        post.success_evaluator,
+        msgspec.json.encode(structured).decode() if structured else None,
+    )
+
+
+def _as_struct(text: Any, kind: type) -> Any:
+    """A JSON text as ``kind``; None when it is not one (the field is then left NA)."""
+    try:
+        return msgspec.json.decode(text, type=kind) if isinstance(text, str) else None
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+
+
+def _calls_table(tasks: pd.DataFrame, outputs: list[Output | None]
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``calls`` from the call tasks (before the turn counts are known)."""
+    is_call = tasks["has_call"].to_numpy(dtype=bool)
+    calls = [o for o, c in zip(outputs, is_call) if c]
+    post = list(zip(*(_post_fields(o.post_call_data, o) for o in calls))) or [()] * 5
+    raw = {
+        "call_id": [o.call_id for o in calls],
+        "call_type": [o.call_type if o.call_type is not None else o.type for o in calls],
+        "call_status": [o.call_status for o in calls],
+        "end_reason": [o.call_end_reason if o.call_end_reason is not None else o.end_reason
+                       for o in calls],
+        "recording_url": [o.recording_url for o in calls],
+        "outcome_raw": list(post[0]),
+        "summary": list(post[1]),
+        "labels": list(post[2]),
+        "success_evaluator": list(post[3]),
+        "structured_data": list(post[4]),
+    }
+    columns, problems = _text_columns(raw, numbers=("call_id", "success_evaluator"))
+    frame = pd.DataFrame({
+        "task_id": tasks["task_id"].to_numpy()[is_call],
+        "run_id": tasks["run_id"].to_numpy()[is_call],
+        "assignee": tasks["assignee"].to_numpy()[is_call],
+        **columns,
+        "start_time": [o.start_time for o in calls],
+        "end_time": [o.end_time for o in calls],
+        "evaluated": [_PENDING_EVALUATION not in str(o.data or "") for o in calls],
+    })
+    for problem in filter(None.__ne__, problems):
+        problem["task_id"] = frame["task_id"].to_numpy()[problem.index.to_numpy()]
+    return _parse_call_columns(frame, calls, problems)
+
+
+def _parse_call_columns(frame: pd.DataFrame, calls: list[Output], found: list[pd.DataFrame]
+                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    frame, time_problems = _parse_time_columns(frame, ("start_time", "end_time"))
+    raw_duration, raw_cost = [o.duration for o in calls], [o.cost for o in calls]
+    duration, bad_duration = parse_numbers(raw_duration)
+    cost, bad_cost = parse_numbers(raw_cost)
+    elapsed = (frame["end_time"] - frame["start_time"]).dt.total_seconds().astype("Float64")
+    kind = frame["call_type"].str.lower().map(CALL_TYPES).astype(TEXT)
+    bad_kind = frame["call_type"].notna() & kind.isna()
+    ids = frame["task_id"]
+    problems = [
+        *found,
+        time_problems,
+        _mask_problems(ids, bad_duration, "duration", raw_duration),
+        _mask_problems(ids, bad_cost, "cost", raw_cost),
+        _mask_problems(ids, bad_kind, "call_type", frame["call_type"]),
+    ]
+    frame = frame.assign(
+        duration_s=duration.fillna(elapsed).to_numpy(), cost=cost.to_numpy(), call_type=kind,
+        outcome=canonical_outcomes(frame["outcome_raw"]),
+        success_score=parse_numbers(frame["success_evaluator"])[0].to_numpy(),
+    )
+    return frame, _concat_problems(problems)
+
+
+def _with_turn_counts(calls: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
+    """Add the turn counts and ``connected`` (answered status and a user turn)."""
+    answered = calls["call_status"].isin(ANSWERED_CALL_STATUSES).astype("boolean")
+    calls = calls.assign(**counts.set_axis(calls.index))
+    connected = answered & (calls["n_user_turns"] > 0)
+    return conform(calls.assign(connected=connected), CALLS_SCHEMA)
+
+
+# --- turns ----------------------------------------------------------------------------------
+
+
+def _turns_table(
+    calls: pd.DataFrame, transcripts: list[Any]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """``turns`` from every call's transcript; per-call turn counts; problems."""
+    read = [messages_of(t) for t in transcripts]
+    lists = [m for m, _ in read]
+    problems = _problem_frame([
+        {"task_id": i, "field": "transcript", "problem": p}
+        for i, (_, p) in zip(calls["task_id"], read) if p
+    ])
+    lengths = np.array([len(m) if m is not None else 0 for m in lists], dtype="int64")
+    flat = list(chain.from_iterable(m for m in lists if m))
+    turns, turn_problems = _turn_columns(flat, calls, lengths)
+    known = np.array([m is not None for m in lists], dtype=bool)
+    counts = _turn_counts(turns, lengths, known=known)
+    return turns, counts, _concat_problems([problems, turn_problems])
+
+
+def _turn_columns(
+    flat: list[Message], calls: pd.DataFrame, lengths: np.ndarray
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The turns frame: one list per field gathered from the messages, then parsed once."""
+    owner = np.repeat(np.arange(len(calls)), lengths)
+    task_ids = calls["task_id"].to_numpy()[owner]
+    raw_text = [
+        m.content if m.content is not None else m.message if m.message is not None else m.text
+        for m in flat
+    ]
+    text, bad_text = text_column(raw_text, nulls=False)
+    roles = text_column([m.role if m.role is not None else m.speaker for m in flat])[0]
+    raw_stamps = [m.timestamp for m in flat]
+    stamp, bad_stamp = _turn_timestamps(raw_stamps, flat)
+    turns = pd.DataFrame({
+        "task_id": task_ids,
+        "call_id": calls["call_id"].to_numpy()[owner],
+        "turn": np.arange(len(flat)) - np.repeat(np.cumsum(lengths) - lengths, lengths),
+        "speaker": speakers(roles),
+        "role": roles,
+        "text": text,
+        "timestamp": stamp,
+        "offset_s": _offsets(stamp, _naive(calls["start_time"])[owner], owner, flat),
+        "n_words": word_counts(text),
+    })
+    problems = [
+        _mask_problems(task_ids, bad_text, "transcript.content", raw_text),
+        _mask_problems(task_ids, bad_stamp, "transcript.timestamp", raw_stamps),
+    ]
+    return conform(turns, TURNS_SCHEMA), _concat_problems(problems)
+
+
+def _turn_timestamps(raw: list[Any], flat: list[Message]) -> tuple[pd.Series, pd.Series]:
+    """``timestamp`` of each message, else its ``time`` (VAPI: epoch milliseconds)."""
+    stamp, bad = parse_timestamps(raw)
+    untimed = np.flatnonzero(stamp.isna().to_numpy())
+    if len(untimed):
+        stamp.iloc[untimed] = parse_timestamps([flat[i].time for i in untimed])[0].array
+    return stamp, bad
+
+
+def _naive(stamps: pd.Series) -> np.ndarray:
+    """UTC timestamps as naive ``datetime64[ns]`` (fast numpy arithmetic, NaT kept)."""
+    return stamps.dt.tz_convert(None).to_numpy(dtype="datetime64[ns]")
+
+
+def _offsets(stamp: pd.Series, call_start: np.ndarray, owner: np.ndarray,
+             flat: list[Message]) -> pd.Series:
+    """Seconds since the call's start, else since its first timed turn, else secondsFromStart."""
+    times = _naive(stamp)
+    origin = call_start
+    if np.isnat(call_start[~np.isnat(times)]).any():
+        first = pd.Series(times).groupby(owner).transform("min").to_numpy()
+        origin = np.where(np.isnat(call_start), first, call_start)
+    offset = pd.Series((times - origin) / np.timedelta64(1, "s"), dtype="Float64")
+    if any(m.secondsFromStart is not None for m in flat):
+        offset = offset.fillna(parse_numbers([m.secondsFromStart for m in flat])[0])
+    return offset
+
+
+def _turn_counts(turns: pd.DataFrame, lengths: np.ndarray, known: np.ndarray) -> pd.DataFrame:
+    """Turns per call and per speaker; NA where the call has no (readable) transcript."""
+    owner = np.repeat(np.arange(len(lengths)), lengths)
+    counts = {"n_turns": lengths.astype("float64")}
+    for who in ("agent", "user"):
+        hits = turns["speaker"].eq(who).to_numpy(dtype=bool)
+        counts[f"n_{who}_turns"] = np.bincount(owner, weights=hits, minlength=len(lengths))
+    frame = pd.DataFrame(counts).astype("Int64")
+    frame.loc[~known] = pd.NA
+    return frame
+
+
+# --- problems -------------------------------------------------------------------------------
+
+
+def _parse_time_columns(frame: pd.DataFrame, columns: tuple[str, ...]
+                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    parsed, problems = {}, []
+    for column in columns:
+        parsed[column], bad = parse_timestamps(frame[column])
+        parsed[column].index = frame.index
+        problems.append(_mask_problems(frame["task_id"], bad, column, frame[column]))
+    return frame.assign(**parsed), _concat_problems(problems)
+
+
+def _mask_problems(task_ids: Any, bad: Any, field: str, raw: Any,
+                   problem: str | None = None) -> pd.DataFrame | None:
+    """One problem row per True in ``bad``, quoting the raw value (or saying ``problem``);
+    None when there is none. ``task_ids`` may be None: the caller fills them in by index.
+    """
+    mask = np.asarray(bad, dtype=bool)
+    if not mask.any():
+        return None
+    positions = np.flatnonzero(mask)
+    values = np.asarray(raw, dtype=object)[positions]
+    text = [problem or f"unreadable {field} {v!r:.60}; left NA" for v in values]
+    ids = None if task_ids is None else np.asarray(task_ids, dtype=object)[positions]
+    frame = conform(pd.DataFrame({"task_id": ids, "field": field, "problem": text},
+                                 index=positions), PROBLEMS_SCHEMA)
+    return frame
+
+
+def _problem_frame(rows: list[dict]) -> pd.DataFrame:
+    if not rows:
+        return empty_frame(PROBLEMS_SCHEMA)
+    return conform(pd.DataFrame(rows), PROBLEMS_SCHEMA)
+
+
+def _concat_problems(frames: list[pd.DataFrame | None]) -> pd.DataFrame:
+    frames = [f for f in frames if f is not None and len(f)]
+    if not frames:
+        return empty_frame(PROBLEMS_SCHEMA)
+    return conform(pd.concat(frames, ignore_index=True), PROBLEMS_SCHEMA)

@@ -1,0 +1,301 @@
+"""Lenient parsers for the values Unpod payloads carry in many shapes.
+
+Column parsers (:func:`parse_timestamps`, :func:`parse_numbers`, :func:`speakers`,
+:func:`word_counts`) take a whole column at once and return the parsed column plus, where a
+value can be unreadable, a boolean mask of the values that were present but could not be read:
+the loader turns that mask into ``problems`` rows. Scalar helpers (:func:`text_value`,
+:func:`transcript_messages`, :func:`json_object`) run once per task, never once per turn.
+
+Examples
+--------
+>>> ts, bad = parse_timestamps(["2026-01-31 11:47:38.5", "2026-01-31T11:47:40Z", "None",
+...                             1769860060000, "soon"])
+>>> [str(t) for t in ts]
+['2026-01-31 11:47:38.500000+00:00', '2026-01-31 11:47:40+00:00', 'NaT', \
+'2026-01-31 11:47:40+00:00', 'NaT']
+>>> bad.tolist()
+[False, False, False, False, True]
+>>> transcript_messages("AI: Hello?\\nUser: Yes.")
+([{'role': 'assistant', 'content': 'Hello?', 'timestamp': None}, \
+{'role': 'user', 'content': 'Yes.', 'timestamp': None}], None)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from analytics.schema import COUNT, MEASURE, NULL_LITERALS, ROLE_TO_SPEAKER, TEXT, TIMESTAMP
+
+_EPOCH_TEXT = re.compile(r"^-?\d{9,13}(?:\.\d+)?$")
+_EPOCH_MS_FROM = 1e11  # below: seconds since 1970; at or above: milliseconds
+_LINE_ROLE = re.compile(
+    r"^\s*(AI|Assistant|Agent|Bot|User|Customer|Caller|Human)\s*:\s?(.*)$", re.IGNORECASE
+)
+_LINE_ROLES = {"ai": "assistant", "assistant": "assistant", "agent": "agent", "bot": "bot"}
+
+
+def _as_series(values: Sequence[Any] | pd.Series) -> pd.Series:
+    if isinstance(values, pd.Series):
+        return values.astype(object).reset_index(drop=True)
+    return pd.Series(_object_array(values), dtype=object)
+
+
+def _object_array(values: Sequence[Any] | pd.Series) -> np.ndarray:
+    """A 1-d object array of ``values`` (lists of lists stay one item per value)."""
+    if isinstance(values, pd.Series):
+        return values.to_numpy(dtype=object)
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _arrow(values: Any, kind: pa.DataType | None = None) -> pa.Array | None:
+    """``values`` as an Arrow array (of ``kind``, else of the inferred type), or None when
+    the values do not fit one type. One C-level pass: the fast path of the parsers here."""
+    if isinstance(values, pd.Series):
+        values = values.to_numpy(dtype=object)
+    try:
+        return pa.array(values, type=kind, from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid, OverflowError):
+        return None
+
+
+def _arrow_text(values: Any) -> pa.Array | None:
+    """``values`` as an Arrow string array, or None when some value is not text or null."""
+    return _arrow(values, pa.string())
+
+
+def null_mask(values: pd.Series) -> pd.Series:
+    """True where a value means "no value": None, NaN, or a literal such as ``"None"``.
+
+    >>> null_mask(pd.Series(["NULL", " ", "x", None, 0], dtype=object)).tolist()
+    [True, True, False, True, False]
+    """
+    is_str = values.map(type).eq(str)
+    literal = values.where(is_str).astype(TEXT).str.strip().str.lower().isin(NULL_LITERALS)
+    return values.isna() | literal.fillna(False).astype(bool)
+
+
+_NULL_SET = pa.array(sorted(NULL_LITERALS))
+
+
+def _literal_nulls(text: pa.Array) -> np.ndarray:
+    """True where a text value is a null literal (``"None"``, ``"NULL"``, ``""``...)."""
+    folded = pc.utf8_lower(pc.utf8_trim_whitespace(text))
+    return pc.fill_null(pc.is_in(folded, value_set=_NULL_SET), False).to_numpy(
+        zero_copy_only=False)
+
+
+def text_column(
+    values: Sequence[Any] | pd.Series, *, nulls: bool = True, numbers: bool = False
+) -> tuple[pd.Series, pd.Series]:
+    """A column of text values as pandas ``string``; values that are not text are NA and flagged.
+
+    With ``nulls=True`` the platform's null literals (``"None"``, ``"NULL"``, ``""``) are NA
+    too (not flagged). With ``numbers=True`` numbers become their text (ids such as
+    ``space_id`` arrive as ``346`` or ``"346"``).
+
+    >>> text, bad = text_column(["a", None, "None", 5])
+    >>> text.tolist(), bad.tolist()
+    (['a', <NA>, <NA>, <NA>], [False, False, False, True])
+    >>> text_column(["346", 346, 3.5, True], numbers=True)[0].tolist()
+    ['346', '346', '3.5', <NA>]
+    """
+    arrow = _arrow_text(values)
+    bad = np.zeros(len(values), dtype=bool)
+    if arrow is None:
+        raw, bad = _only_text(_object_array(values), numbers=numbers)
+        arrow = _arrow_text(raw)
+    if nulls:
+        arrow = pc.if_else(_literal_nulls(arrow), pa.scalar(None, pa.string()), arrow)
+    return pd.Series(pd.arrays.ArrowStringArray(arrow), dtype=TEXT), pd.Series(bad)
+
+
+def _only_text(raw: np.ndarray, *, numbers: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The slow path of :func:`text_column`: keep text, spell numbers, flag the rest."""
+    kinds = [type(v) for v in raw]
+    spelled = [str(v) if numbers and k in (int, float) else v for v, k in zip(raw, kinds)]
+    ok = np.array([v is None or type(v) is str for v in spelled], dtype=bool)
+    return np.where(ok, _object_array(spelled), None), ~ok
+
+
+def parse_timestamps(values: Sequence[Any] | pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse a column of mixed timestamps to ``datetime64[ns, UTC]``.
+
+    Accepts ``"2026-01-31 11:47:38.067021"``, ISO 8601 with ``T``, ``Z`` or an offset,
+    dates, epoch seconds or milliseconds (numbers or digit strings); naive values are UTC.
+    ``None``/``""``/``"None"``/``"NULL"`` are missing (NaT), not errors.
+
+    One ISO 8601 pass parses the whole column when it holds only text; the lenient reader
+    then looks only at what that pass left NaT.
+
+    Returns
+    -------
+    (parsed, bad) : tuple of Series
+        ``bad`` is True where a value was present but could not be read (it is NaT in
+        ``parsed``).
+    """
+    raw = _object_array(values)
+    stamps = np.full(len(raw), np.datetime64("NaT"), dtype="datetime64[ns]")
+    bad = np.zeros(len(raw), dtype=bool)
+    if _arrow_text(values) is not None:
+        stamps = _iso(raw)
+    todo = np.isnat(stamps) & ~pd.isna(raw)
+    if todo.any():
+        stamps[todo], bad[todo] = _lenient_timestamps(pd.Series(raw[todo], dtype=object))
+    return pd.Series(stamps).dt.tz_localize("UTC").astype(TIMESTAMP), pd.Series(bad)
+
+
+def _iso(text: np.ndarray | pd.Series) -> np.ndarray:
+    """One ISO 8601 pass; unreadable values are NaT. Naive UTC ``datetime64[ns]``."""
+    parsed = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
+    return pd.DatetimeIndex(parsed).tz_convert(None).as_unit("ns").to_numpy().copy()
+
+
+def _lenient_timestamps(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The slow reader for what the ISO pass could not read: nulls, epochs, garbage."""
+    missing = null_mask(raw).to_numpy()
+    kinds = raw.map(type)
+    is_text = kinds.eq(str).to_numpy() & ~missing
+    text = raw.where(is_text).astype(TEXT).str.strip()
+    epoch_text = text.str.fullmatch(_EPOCH_TEXT.pattern).fillna(False).to_numpy(dtype=bool)
+    numeric = (kinds.isin([int, float]).to_numpy() & ~missing) | epoch_text
+    stamps = _iso(text.where(~epoch_text).astype(object))
+    if numeric.any():
+        stamps[numeric] = _from_epoch(raw[numeric])
+    return stamps, ~missing & np.isnat(stamps)
+
+
+def _from_epoch(values: pd.Series) -> np.ndarray:
+    """Epoch seconds or milliseconds (chosen per value by magnitude) to naive UTC times."""
+    number = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
+    ms = np.where(np.abs(number) >= _EPOCH_MS_FROM, number, number * 1000.0)
+    return pd.to_datetime(ms, unit="ms", errors="coerce").as_unit("ns").to_numpy().copy()
+
+
+def parse_numbers(values: Sequence[Any] | pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse a column of numbers that may be ints, floats or numeric strings to ``Float64``.
+
+    >>> num, bad = parse_numbers([33, 147.2, "0", "12.5", None, "NULL", "long", True])
+    >>> num.tolist()
+    [33.0, 147.2, 0.0, 12.5, <NA>, <NA>, <NA>, <NA>]
+    >>> bad.tolist()
+    [False, False, False, False, False, False, True, True]
+    """
+    fast = _arrow(values)
+    if fast is not None and pa.types.is_string(fast.type):
+        fast = pc.if_else(_literal_nulls(fast), pa.scalar(None, pa.string()), fast)
+        number = pd.to_numeric(pd.Series(pd.arrays.ArrowStringArray(fast)), errors="coerce")
+        number = number.astype("float64")
+        parsed = pd.Series(number, dtype=MEASURE).where(np.isfinite(number))
+        return parsed, pd.Series(fast.is_valid().to_numpy(zero_copy_only=False)) & parsed.isna()
+    if fast is not None and (pa.types.is_integer(fast.type) or pa.types.is_floating(fast.type)
+                             or pa.types.is_null(fast.type)):
+        number = pd.Series(fast.to_numpy(zero_copy_only=False), dtype="float64")
+        parsed = pd.Series(number, dtype=MEASURE).where(np.isfinite(number))
+        return parsed, number.notna() & parsed.isna()
+    raw = _as_series(values)
+    missing = null_mask(raw)
+    is_bool = raw.map(type).eq(bool)
+    number = pd.to_numeric(raw.where(~missing & ~is_bool), errors="coerce")
+    parsed = pd.Series(number, dtype=MEASURE).where(np.isfinite(number.astype("float64")))
+    return parsed, ~missing & parsed.isna()
+
+
+def text_value(value: Any) -> str | None:
+    """One scalar as text: None and null literals become None, numbers become their text.
+
+    Containers are not text: they return None (the caller reports them).
+
+    >>> text_value("None"), text_value(346), text_value(" a "), text_value({"x": 1})
+    (None, '346', ' a ', None)
+    """
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    text = value if isinstance(value, str) else str(value)
+    return None if text.strip().lower() in NULL_LITERALS else text
+
+
+def json_object(value: Any) -> Any:
+    """Decode ``value`` when it is a JSON text holding an object or array, else return it.
+
+    >>> json_object('{"a": 1}'), json_object("plain"), json_object({"a": 1})
+    ({'a': 1}, 'plain', {'a': 1})
+    """
+    if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
+        try:
+            return msgspec.json.decode(value)
+        except msgspec.DecodeError:
+            return value
+    return value
+
+
+def transcript_messages(value: Any) -> tuple[list[Any], str | None]:
+    """Normalise one transcript to a list of message dicts.
+
+    Accepts a list, a JSON string of a list, ``{"messages": [...]}`` (also as JSON), and
+    ``"AI: ...\\nUser: ..."`` text. Returns ``(messages, problem)``: ``problem`` is None
+    when the value was read, else a sentence saying what was found (messages is then ``[]``).
+    Items are returned as found: the caller checks each is an object.
+    """
+    value = json_object(value)
+    if isinstance(value, dict):
+        if isinstance(value.get("messages"), list):
+            return value["messages"], None
+        return [], f"transcript is an object without a 'messages' list (keys {sorted(value)})"
+    if isinstance(value, list):
+        return value, None
+    if isinstance(value, str):
+        return _text_transcript(value)
+    return [], f"transcript is a {type(value).__name__} ({value!r:.40}), expected a list"
+
+
+def _text_transcript(text: str) -> tuple[list[dict], str | None]:
+    """``"AI: hi\\nUser: yes"`` to messages; unprefixed lines continue the previous message."""
+    messages: list[dict] = []
+    for line in text.splitlines():
+        match = _LINE_ROLE.match(line)
+        if match:
+            role = _LINE_ROLES.get(match[1].lower(), match[1].lower())
+            messages.append({"role": role, "content": match[2].strip(), "timestamp": None})
+        elif messages and line.strip():
+            messages[-1]["content"] = f"{messages[-1]['content']} {line.strip()}".strip()
+        elif line.strip():
+            return [], f"transcript text {text[:40]!r} has no 'AI:'/'User:' speaker prefixes"
+    return messages, None
+
+
+def speakers(roles: pd.Series) -> pd.Series:
+    """Map raw roles to ``agent`` / ``user`` / ``other`` (see ``schema.ROLE_TO_SPEAKER``).
+
+    The distinct roles are mapped once (there are a handful), then spread by their codes.
+
+    >>> speakers(pd.Series(["assistant", "Customer", "tool", None])).tolist()
+    ['agent', 'user', 'other', 'other']
+    """
+    codes, uniques = pd.factorize(roles.astype(TEXT).str.strip().str.lower())
+    mapped = np.array([ROLE_TO_SPEAKER.get(u, "other") for u in uniques] + ["other"], dtype=object)
+    return pd.Series(mapped[codes], index=roles.index, dtype=TEXT)
+
+
+def word_counts(text: pd.Series) -> pd.Series:
+    """Whitespace-separated words per value, by Arrow's split kernel; NA text has 0 words.
+
+    >>> word_counts(pd.Series(["Yes, go ahead.", "", None, "  mm-hmm ", "a \t b"])).tolist()
+    [3, 0, 0, 1, 2]
+    """
+    arrow = pa.array(text.astype(TEXT).array)
+    trimmed = pc.utf8_trim_whitespace(arrow)
+    words = pc.list_value_length(pc.utf8_split_whitespace(trimmed))
+    words = pc.if_else(pc.equal(pc.utf8_length(trimmed), 0), 0, words)
+    return pd.Series(words.to_numpy(zero_copy_only=False), index=text.index).fillna(0).astype(COUNT)

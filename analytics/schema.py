@@ -1,0 +1,238 @@
+"""Column dtypes of the tidy tables and the value vocabularies they use.
+
+This module is the single place that says what a column is. The loader builds every frame
+through :func:`empty_frame` / :func:`conform`, so an empty run and a full run have the same
+columns and dtypes, and the analyses rely on these names (see ``DESIGN.md``, "Tables").
+
+Examples
+--------
+>>> from analytics.schema import TURNS_SCHEMA, empty_frame
+>>> list(empty_frame(TURNS_SCHEMA).columns)[:4]
+['task_id', 'call_id', 'turn', 'speaker']
+>>> canonical_outcome("call back"), canonical_outcome("InterestedIn"), canonical_outcome("zzz")
+('Call Back', 'Interested', 'Other')
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import pandas as pd
+
+TIMESTAMP = "datetime64[ns, UTC]"
+TEXT = "string"
+COUNT = "Int64"
+MEASURE = "Float64"
+FLAG = "boolean"
+
+TASKS_SCHEMA: dict[str, str] = {
+    "task_id": TEXT,
+    "run_id": TEXT,
+    "space_id": TEXT,
+    "thread_id": TEXT,
+    "assignee": TEXT,
+    "status": TEXT,
+    "execution_type": TEXT,
+    "objective": TEXT,
+    "user_email": TEXT,
+    "user_name": TEXT,
+    "created": TIMESTAMP,
+    "modified": TIMESTAMP,
+    "has_call": FLAG,
+    "n_seen": COUNT,
+}
+"""``tasks``: one row per task; ``n_seen`` counts how often its ``task_id`` came in the input
+(duplicates are kept once, newest ``modified`` winning); ``input_<key>`` columns (text) follow."""
+
+CALLS_SCHEMA: dict[str, str] = {
+    "task_id": TEXT,
+    "call_id": TEXT,
+    "run_id": TEXT,
+    "assignee": TEXT,
+    "call_type": TEXT,
+    "call_status": TEXT,
+    "end_reason": TEXT,
+    "start_time": TIMESTAMP,
+    "end_time": TIMESTAMP,
+    "duration_s": MEASURE,
+    "cost": MEASURE,
+    "recording_url": TEXT,
+    "outcome": TEXT,
+    "outcome_raw": TEXT,
+    "summary": TEXT,
+    "labels": TEXT,
+    "success_score": MEASURE,
+    "success_evaluator": TEXT,
+    "structured_data": TEXT,
+    "n_turns": COUNT,
+    "n_agent_turns": COUNT,
+    "n_user_turns": COUNT,
+    "evaluated": FLAG,
+    "connected": FLAG,
+}
+"""``calls``: one row per task whose output holds call data.
+
+``labels`` is ``"; "``-joined. ``outcome`` is canonical (:data:`OUTCOMES`), ``outcome_raw`` the
+platform's label. ``connected`` is true when ``call_status`` is in
+:data:`ANSWERED_CALL_STATUSES` and the transcript has a user turn; NA when the status is
+answered but no transcript has arrived yet (``evaluated`` false or transcript missing).
+"""
+
+TURNS_SCHEMA: dict[str, str] = {
+    "task_id": TEXT,
+    "call_id": TEXT,
+    "turn": COUNT,
+    "speaker": TEXT,
+    "role": TEXT,
+    "text": TEXT,
+    "timestamp": TIMESTAMP,
+    "offset_s": MEASURE,
+    "n_words": COUNT,
+}
+"""``turns``: one row per transcript message, key ``(task_id, turn)``."""
+
+PROBLEMS_SCHEMA: dict[str, str] = {"task_id": TEXT, "field": TEXT, "problem": TEXT}
+"""``problems``: one row per finding of the loader."""
+
+QUALITY_SCHEMA: dict[str, str] = {
+    "task_id": TEXT,
+    "field": TEXT,
+    "check": TEXT,
+    "detail": TEXT,
+}
+"""``quality_checks``: one row per data-quality finding."""
+
+# --- vocabularies ---------------------------------------------------------------------------
+
+SPEAKERS = ("agent", "user", "other")
+ROLE_TO_SPEAKER: dict[str, str] = {
+    **dict.fromkeys(("assistant", "agent", "ai", "bot", "robot"), "agent"),
+    **dict.fromkeys(("user", "customer", "caller", "human"), "user"),
+}
+"""Raw transcript roles (lower-cased) to speakers; any other role is ``"other"``."""
+
+CALL_TYPES: dict[str, str] = {
+    "outbound": "outbound",
+    "outboundphonecall": "outbound",
+    "inbound": "inbound",
+    "inboundphonecall": "inbound",
+}
+"""Raw ``call_type`` / ``type`` values (lower-cased) to ``inbound`` / ``outbound``."""
+
+TASK_STATUSES = (
+    "pending",
+    "scheduled",
+    "in_progress",
+    "processing",
+    "hold",
+    "completed",
+    "failed",
+    "partially_completed",
+)
+CALL_STATUSES = (
+    "connected",
+    "notConnected",
+    "failed",
+    "cancelled",
+    "completed",
+    "busy",
+    "voicemail",
+    "droped",
+    "callDispatched",
+    "incall",
+    "outcall",
+)
+ANSWERED_CALL_STATUSES = frozenset({"completed", "connected", "droped", "dropped"})
+"""Call statuses that mean a person picked up (``droped`` is the platform's spelling)."""
+
+OUTCOMES = (
+    "Interested",
+    "Call Back",
+    "Send Details",
+    "Not Interested",
+    "Not Connected",
+    "Abandoned",
+    "Dropped",
+    "Other",
+)
+"""The canonical business outcomes (``post_call_data.summary.status``); drift maps to these."""
+
+_OUTCOME_ALIASES: dict[str, str] = {
+    "interested": "Interested",
+    "interestedin": "Interested",
+    "veryinterested": "Interested",
+    "callback": "Call Back",
+    "callbackrequested": "Call Back",
+    "senddetails": "Send Details",
+    "informationsent": "Send Details",
+    "notinterested": "Not Interested",
+    "notconnected": "Not Connected",
+    "abandoned": "Abandoned",
+    "dropped": "Dropped",
+    "droped": "Dropped",
+}
+_NOT_ALNUM = re.compile(r"[^a-z]")
+
+NULL_LITERALS = frozenset({"", "none", "null", "nan", "nat", "n/a", "undefined"})
+"""Strings the platform writes for "no value" (compared lower-cased and stripped)."""
+
+
+def outcome_key(label: str) -> str:
+    """Fold a label to lower-case letters only: ``"Call-Back "`` -> ``"callback"``."""
+    return _NOT_ALNUM.sub("", label.lower())
+
+
+def canonical_outcome(label: object) -> str | None:
+    """Map one raw outcome label to :data:`OUTCOMES`; unknown text -> ``"Other"``, null -> None."""
+    if label is None or label is pd.NA or (isinstance(label, float) and label != label):
+        return None
+    text = str(label).strip()
+    if text.lower() in NULL_LITERALS:
+        return None
+    return _OUTCOME_ALIASES.get(outcome_key(text), "Other")
+
+
+def canonical_outcomes(raw: pd.Series) -> pd.Series:
+    """Vectorised :func:`canonical_outcome` over a column (maps the distinct labels once)."""
+    uniques = raw.dropna().unique()
+    mapping = {u: canonical_outcome(u) for u in uniques}
+    return raw.map(mapping).astype(TEXT)
+
+
+def empty_frame(schema: Mapping[str, str]) -> pd.DataFrame:
+    """An empty frame with every column of ``schema`` at its dtype."""
+    return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in schema.items()})
+
+
+def conform(frame: pd.DataFrame, schema: Mapping[str, str]) -> pd.DataFrame:
+    """Cast the ``schema`` columns of ``frame`` to their dtypes, adding missing ones as NA.
+
+    Columns not in ``schema`` are kept after the schema's columns, in their order.
+    """
+    out = {}
+    for col, dtype in schema.items():
+        out[col] = (
+            frame[col].astype(dtype)
+            if col in frame
+            else pd.Series(pd.NA, index=frame.index, dtype=dtype)
+        )
+    extra = [c for c in frame.columns if c not in schema]
+    return (
+        pd.DataFrame(out, index=frame.index).join(frame[extra])
+        if extra
+        else pd.DataFrame(out, index=frame.index)
+    )
+
+
+QUALITY_CHECKS: dict[str, str] = {
+    "unreadable": "the loader could not read the value (a row of run.problems); it is NA",
+    "duplicate_task": "the task_id came more than once in the input; the newest modified was kept",
+    "duration_mismatch": "duration_s differs from end_time - start_time by more than 2 s",
+    "nonpositive_duration": "a connected call has a duration of zero or less",
+    "transcript_pending": "an answered call still being evaluated: no transcript yet, load again",
+    "transcript_missing": "an answered, evaluated call whose transcript is absent or empty: lost",
+    "turn_time_outside_call": "turn timestamps fall outside start_time..end_time (2 s slack)",
+    "unknown_outcome": "the outcome label is outside OUTCOMES; it is counted as 'Other'",
+}
+"""The ``check`` values of ``quality_checks`` and what each finding means."""

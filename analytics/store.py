@@ -1,0 +1,149 @@
+"""Files on disk: raw run snapshots (JSON) and tidy tables (CSV or Parquet).
+
+Every write is atomic: the bytes go to a temporary file in the target's directory, which is
+then renamed over the target with :func:`os.replace`. An interrupted or failed write leaves
+the previous file (or no file) and no temporary file behind.
+
+Examples
+--------
+>>> import tempfile
+>>> with tempfile.TemporaryDirectory() as root:
+...     path = save_snapshot({"count": 0, "data": []}, snapshot_path("S1", "R1", root=root))
+...     print(path.relative_to(root).as_posix(), load_snapshot(path))
+S1/R1.json {'count': 0, 'data': []}
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+__all__ = ["snapshot_path", "save_snapshot", "load_snapshot", "save_tables"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_ROOT = Path("data") / "raw"
+TABLES = ("tasks", "calls", "turns")
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+def _safe_name(value: str, what: str) -> str:
+    if not isinstance(value, str) or not _SAFE_NAME.fullmatch(value):
+        raise ValueError(
+            f"{what}={value!r} cannot name a file: use letters, digits, '_', '.' or '-', "
+            "as in the ids the platform returns"
+        )
+    return value
+
+
+def snapshot_path(space_token: str, run_id: str, *, root: str | os.PathLike = DEFAULT_ROOT) -> Path:
+    """Where the snapshot of a run goes: ``<root>/<space_token>/<run_id>.json``.
+
+    Parameters
+    ----------
+    space_token, run_id : str
+        The space token and run id (letters, digits, ``_ . -``; nothing that climbs out of root).
+    root : path, default ``data/raw``
+        The snapshot directory. A path ending in ``.json`` is taken as the file itself.
+
+    Examples
+    --------
+    >>> snapshot_path("S1", "R9").as_posix()
+    'data/raw/S1/R9.json'
+    >>> snapshot_path("S1", "R9", root="runs/today.json").as_posix()
+    'runs/today.json'
+    """
+    _safe_name(space_token, "space_token")
+    _safe_name(run_id, "run_id")
+    root = Path(root)
+    return root if root.suffix == ".json" else root / space_token / f"{run_id}.json"
+
+
+@contextmanager
+def _atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; rename it onto ``path`` if the block succeeds."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _write_atomic(path: Path, write: Callable[[Path], Any]) -> Path:
+    with _atomic_path(path) as tmp:
+        write(tmp)
+    logger.info("wrote %s", path)
+    return path
+
+
+def save_snapshot(response: dict, path: str | os.PathLike) -> Path:
+    """Write a response-shaped dict as JSON to ``path``, atomically.
+
+    Parameters
+    ----------
+    response : dict
+        What to save, typically ``{"count", "status_code", "message", "data", ...}``.
+    path : path
+        The target file; missing directories are created.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    TypeError
+        When ``response`` holds something JSON cannot represent (nothing is written).
+    """
+    data = msgspec.json.encode(response)
+    return _write_atomic(Path(path), lambda tmp: tmp.write_bytes(data))
+
+
+def load_snapshot(path: str | os.PathLike) -> Any:
+    """Read back a JSON file written by :func:`save_snapshot`."""
+    return msgspec.json.decode(Path(path).read_bytes())
+
+
+def _writer(frame, fmt: str) -> Callable[[Path], Any]:
+    if fmt == "csv":
+        return lambda tmp: frame.to_csv(tmp, index=False)
+    return lambda tmp: frame.to_parquet(tmp, index=False, engine="pyarrow")
+
+
+def save_tables(run, out_dir: str | os.PathLike, *, format: str = "csv") -> list[Path]:  # noqa: A002
+    """Write a run's ``tasks``, ``calls`` and ``turns`` tables to ``out_dir``, atomically.
+
+    Parameters
+    ----------
+    run : Run
+        Anything with ``tasks``, ``calls`` and ``turns`` DataFrames (see ``analytics.load``).
+    out_dir : path
+        The directory to write ``tasks.<ext>``, ``calls.<ext>``, ``turns.<ext>`` into.
+    format : {"csv", "parquet"}
+        CSV (ISO timestamps, empty cells for NA) or Parquet through pyarrow (keeps dtypes).
+
+    Returns
+    -------
+    list of Path
+        The files written, in the order tasks, calls, turns.
+    """
+    if format not in ("csv", "parquet"):
+        raise ValueError(f"format={format!r} is not supported; use 'csv' or 'parquet'")
+    out = Path(out_dir)
+    return [
+        _write_atomic(out / f"{name}.{format}", _writer(getattr(run, name), format))
+        for name in TABLES
+    ]

@@ -1,0 +1,60 @@
+"""How fast is load_run compared with the JSON parse it cannot avoid?
+
+Generates a 20,000-task run (about 16 turns per connected call), serialises it once, then in
+the same process times (best of 3) ``json.loads`` of those bytes (the baseline) and
+``load_run`` of the same bytes, and measures ``load_run``'s peak traced memory. Prints the
+figures and the ratios; the README quotes them. Not part of the test run.
+
+    .venv/bin/python benchmarks/bench_load.py [N_TASKS]
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import sys
+import time
+import tracemalloc
+
+from analytics.datasets import make_run
+from analytics.load import load_run
+
+
+def best_of(n: int, fn, *args) -> float:
+    """Best wall-clock time of ``n`` runs (the least disturbed by other processes)."""
+    times = []
+    for _ in range(n):
+        gc.collect()
+        start = time.perf_counter()
+        fn(*args)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def peak_memory(fn, *args) -> int:
+    gc.collect()
+    tracemalloc.start()
+    fn(*args)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def main(n_tasks: int = 20_000) -> None:
+    raw = json.dumps(make_run(n_tasks, random_state=0)).encode()
+    run = load_run(raw)
+    baseline = best_of(5, json.loads, raw)
+    loading = best_of(5, load_run, raw)
+    peak = peak_memory(load_run, raw)
+    mb = len(raw) / 1e6
+    print(f"run: {len(run.tasks):,} tasks, {len(run.calls):,} calls, {len(run.turns):,} turns, "
+          f"{len(run.problems):,} problems; {mb:.1f} MB of JSON")
+    print(f"json.loads (baseline): {baseline:.3f} s")
+    print(f"load_run:              {loading:.3f} s  = {loading / baseline:.2f}x json.loads "
+          f"(target <= 1.5x); {len(run.turns) / loading:,.0f} turns/s")
+    print(f"load_run peak memory:  {peak / 1e6:.0f} MB = {peak / len(raw):.1f}x the file "
+          "(target <= 8x)")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20_000)

@@ -1,0 +1,159 @@
+"""`unpod-analytics fetch` against a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+from http_fixture import Reply, ok, paged, unpod_server  # noqa: F401
+
+from analytics.cli import build_parser, main
+
+TOKEN = "tok-SECRET-cli-5b1d"
+TASKS = [{"task_id": f"T{i}", "run_id": "R1", "status": "completed"} for i in range(3, 0, -1)]
+
+
+@pytest.fixture(autouse=True)
+def _keep_root_log_level():
+    """main() sets the root logger's level; put it back after each test."""
+    root = logging.getLogger()
+    level = root.level
+    yield
+    root.setLevel(level)
+
+
+@pytest.fixture
+def env(unpod_server, monkeypatch, tmp_path):  # noqa: F811
+    """Token and base URL in the environment; the working directory is a fresh tmp_path."""
+    monkeypatch.setenv("UNPOD_API_TOKEN", TOKEN)
+    monkeypatch.setenv("UNPOD_BASE_URL", unpod_server.base_url)
+    monkeypatch.delenv("UNPOD_ORG_HANDLE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return unpod_server
+
+
+def test_fetch_run_saves_under_data_raw(env, capsys, tmp_path):
+    env.route("/spaces/S1/runs/R1/tasks/", paged(TASKS))
+    assert main(["fetch", "--space", "S1", "--run", "R1"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "data/raw/S1/R1.json\n"
+    assert err == "3 tasks, 0 calls saved\n"
+    saved = json.loads((tmp_path / "data/raw/S1/R1.json").read_text())
+    assert [t["task_id"] for t in saved["data"]] == ["T3", "T2", "T1"]
+    assert (saved["space_token"], saved["run_id"]) == ("S1", "R1")
+    assert TOKEN not in (tmp_path / "data/raw/S1/R1.json").read_text()
+
+
+@pytest.mark.parametrize(
+    ("out", "expected"), [("snap.json", "snap.json"), ("runs", "runs/S1/R1.json")]
+)
+def test_fetch_run_out(env, capsys, tmp_path, out, expected):
+    env.route("/spaces/S1/runs/R1/tasks/", paged(TASKS))
+    assert main(["fetch", "--space", "S1", "--run", "R1", "--out", out]) == 0
+    assert capsys.readouterr().out == f"{expected}\n"
+    assert json.loads(Path(tmp_path, expected).read_text())["count"] == 3
+
+
+def test_fetch_lists_runs(env, capsys):
+    runs = [
+        {"run_id": "R2", "status": "pending", "run_mode": "prod", "batch_count": 2},
+        {"run_id": "R1", "status": "completed", "run_mode": "prod", "created": "2026-02-07"},
+    ]
+    env.add("/spaces/S1/runs/", ok(runs))
+    assert main(["fetch", "--space", "S1"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "run_id    status run_mode batch_count    created",
+        "    R2   pending     prod           2           ",
+        "    R1 completed     prod             2026-02-07",
+    ]
+
+
+def test_fetch_lists_spaces_with_org_handle(env, capsys):
+    env.add("/spaces/", ok([{"token": "S1", "name": "Sales", "slug": "sales"}]))
+    assert main(["fetch", "--org-handle", "acme.co"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "token  name  slug content_type",
+        "   S1 Sales sales             ",
+    ]
+    assert env.requests[0].headers["Org-Handle"] == "acme.co"
+
+
+def test_empty_list_says_so(env, capsys):
+    env.add("/spaces/S1/runs/", ok([]))
+    assert main(["fetch", "--space", "S1"]) == 0
+    assert capsys.readouterr() == ("", "no runs in space S1\n")
+
+
+def test_api_error_is_one_line(env, capsys):
+    env.add("/spaces/", Reply(401, {"message": "Invalid token."}))
+    assert main(["fetch"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == f"unpod-analytics: error: HTTP 401 from {env.base_url}/spaces/: Invalid token.\n"
+
+
+def test_verbose_adds_the_traceback_without_the_token(env, capsys, caplog):
+    env.add("/spaces/", Reply(401, {"message": "Invalid token."}))
+    assert main(["fetch", "--verbose"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Traceback (most recent call last):")
+    assert err.endswith(
+        "unpod-analytics: error: HTTP 401 from " + env.base_url + "/spaces/: Invalid token.\n"
+    )
+    assert "GET " + env.base_url + "/spaces/" in caplog.text  # debug logging is on
+    assert TOKEN not in err + caplog.text
+
+
+def test_missing_token(env, monkeypatch, capsys):
+    monkeypatch.delenv("UNPOD_API_TOKEN")
+    assert main(["fetch"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("unpod-analytics: error: ") and err.count("\n") == 1
+    assert err.endswith(
+        "no API token: set the UNPOD_API_TOKEN environment variable "
+        "(the command reads the token from the environment only)\n"
+    )
+    assert env.requests == []
+
+
+def test_token_env_names_another_variable(env, monkeypatch, capsys):
+    monkeypatch.delenv("UNPOD_API_TOKEN")
+    monkeypatch.setenv("MY_UNPOD_TOKEN", TOKEN)
+    env.add("/spaces/", ok([]))
+    assert main(["fetch", "--token-env", "MY_UNPOD_TOKEN"]) == 0
+    assert env.requests[0].headers["Authorization"] == f"Token {TOKEN}"
+    assert main(["fetch", "--token-env", "OTHER"]) == 1
+    assert "set the OTHER environment variable" in capsys.readouterr().err
+
+
+def test_run_needs_space(env, capsys):
+    assert main(["fetch", "--run", "R1"]) == 1
+    assert capsys.readouterr().err == (
+        "unpod-analytics: error: --run 'R1' needs --space TOKEN, the space the run belongs to\n"
+    )
+
+
+def test_bad_run_id_is_refused_before_fetching(env, capsys):
+    assert main(["fetch", "--space", "S1", "--run", "../../etc"]) == 1
+    assert "run_id='../../etc' cannot name a file" in capsys.readouterr().err
+    assert env.requests == []
+
+
+def test_parser_shape():
+    parser = build_parser()
+    args = parser.parse_args(["fetch", "--space", "S1", "-v"])
+    assert (args.command, args.space, args.verbose, args.progress) == ("fetch", "S1", True, None)
+    assert parser.parse_args(["-v", "fetch"]).verbose is True
+    assert parser.parse_args(["fetch"]).verbose is False
+    with pytest.raises(SystemExit) as info:
+        parser.parse_args([])
+    assert info.value.code == 2
+
+
+def test_progress_flag_shows_a_bar_for_several_pages(env, capsys):
+    tasks = [{"task_id": f"T{i}", "status": "pending"} for i in range(150, 0, -1)]
+    env.route("/spaces/S1/runs/R1/tasks/", paged(tasks))
+    assert main(["fetch", "--space", "S1", "--run", "R1", "--progress"]) == 0
+    assert "150/150" in capsys.readouterr().err

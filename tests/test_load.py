@@ -1,0 +1,488 @@
+"""load_run: every source form, every payload variant, bad input, duplicates, dtypes."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analytics.errors import ApiError, PermissionDeniedError, SchemaError
+from analytics.load import Run, load_run
+from analytics.schema import CALLS_SCHEMA, PROBLEMS_SCHEMA, TASKS_SCHEMA, TURNS_SCHEMA
+
+DATA = Path(__file__).parent / "data"
+
+
+def payload(name: str) -> dict:
+    return json.loads((DATA / name).read_text())
+
+
+@pytest.fixture
+def completed() -> dict:
+    return payload("task_completed.json")
+
+
+def call_task(task_id: str = "T1", **output) -> dict:
+    """A minimal call task; ``output`` keys override a connected two-turn call."""
+    base = {
+        "call_id": "c1",
+        "call_status": "completed",
+        "start_time": "2026-01-31 11:47:38",
+        "end_time": "2026-01-31 11:48:11",
+        "duration": 33,
+        "transcript": [
+            {"role": "assistant", "content": "Hi, is this a good time?",
+             "timestamp": "2026-01-31T11:47:40+00:00"},
+            {"role": "user", "content": "Yes.", "timestamp": "2026-01-31T11:47:44+00:00"},
+        ],
+    }
+    base.update(output)
+    return {"task_id": task_id, "run_id": "R1", "assignee": "a1", "status": "completed",
+            "created": "2026-01-31T11:47:20", "modified": "2026-01-31T11:48:40",
+            "output": {k: v for k, v in base.items() if v is not ...}}
+
+
+def one_call(**output) -> pd.Series:
+    run = load_run([call_task(**output)])
+    assert len(run.calls) == 1
+    return run.calls.iloc[0]
+
+
+def assert_schema(frame: pd.DataFrame, schema: dict) -> None:
+    assert list(frame.columns[: len(schema)]) == list(schema)
+    for column, dtype in schema.items():
+        assert frame[column].dtype == dtype, column
+
+
+# --- the canonical example, exactly -------------------------------------------------------
+
+
+def test_completed_call_gives_the_hand_built_tables(completed):
+    run = load_run({"count": 1, "status_code": 200, "message": "ok", "data": [completed]})
+    calls = run.calls.drop(columns=["summary", "recording_url", "structured_data"])
+    expected = pd.DataFrame({
+        "task_id": ["T5c1d2e3ff00a11f0878d43cd8a99e069"],
+        "call_id": ["675272289779974401"],
+        "run_id": ["R40fe5eface1511f082ac156368e7acc4"],
+        "assignee": ["space-agent-8qmk42nslp91wrh3dz7btxc4"],
+        "call_type": ["outbound"],
+        "call_status": ["completed"],
+        "end_reason": ["user_hangup"],
+        "start_time": [pd.Timestamp("2026-01-31 11:47:38.067021", tz="UTC")],
+        "end_time": [pd.Timestamp("2026-01-31 11:48:11.385745", tz="UTC")],
+        "duration_s": [33.0],
+        "cost": [0.0473],
+        "outcome": ["Interested"],
+        "outcome_raw": ["Interested"],
+        "labels": ["Interested"],
+        "success_score": [8.0],
+        "success_evaluator": ["8"],
+        "n_turns": [4],
+        "n_agent_turns": [2],
+        "n_user_turns": [2],
+        "evaluated": [True],
+        "connected": [True],
+    }).astype({k: v for k, v in CALLS_SCHEMA.items() if k in calls})
+    pd.testing.assert_frame_equal(calls, expected)
+    start = pd.Timestamp("2026-01-31 11:47:38.067021", tz="UTC")
+    stamps = pd.to_datetime(
+        ["2026-01-31T11:47:40.112Z", "2026-01-31T11:47:44.950Z",
+         "2026-01-31T11:47:47.301Z", "2026-01-31T11:47:52.020Z"], utc=True
+    )
+    turns = pd.DataFrame({
+        "task_id": ["T5c1d2e3ff00a11f0878d43cd8a99e069"] * 4,
+        "call_id": ["675272289779974401"] * 4,
+        "turn": [0, 1, 2, 3],
+        "speaker": ["agent", "user", "agent", "user"],
+        "role": ["assistant", "user", "assistant", "user"],
+        "text": ["Hi Asha, this is Aria from Acme. Is this a good time?", "Yes, go ahead.",
+                 "Would Tuesday 3 PM work for a demo?", "Tuesday works."],
+        "timestamp": stamps,
+        "offset_s": (stamps - start).total_seconds(),
+        "n_words": [12, 3, 8, 2],
+    }).astype(TURNS_SCHEMA)
+    pd.testing.assert_frame_equal(run.turns, turns)
+    assert run.problems.empty
+
+
+def test_task_row_and_input_columns(completed):
+    tasks = load_run([completed]).tasks
+    row = tasks.iloc[0]
+    assert row["space_id"] == "346" and pd.isna(row["thread_id"])
+    assert row["objective"] == "Call the lead and confirm interest in the demo."
+    assert row["user_email"] == "ops@example.com" and row["user_name"] == "Ops User"
+    assert row["created"] == pd.Timestamp("2026-01-31 11:47:20", tz="UTC")
+    assert bool(row["has_call"]) and row["n_seen"] == 1
+    assert row["input_name"] == "Asha Rao" and row["input_contact_number"] == "9876543210"
+    assert "input_labels" not in tasks  # lists are not scalars
+
+
+def test_every_table_has_the_schema_dtypes(completed):
+    run = load_run([completed, payload("task_pending.json"), payload("task_vapi_legacy.json")])
+    assert_schema(run.tasks, TASKS_SCHEMA)
+    assert_schema(run.calls, CALLS_SCHEMA)
+    assert_schema(run.turns, TURNS_SCHEMA)
+    assert_schema(run.problems, PROBLEMS_SCHEMA)
+    assert run.tasks.filter(like="input_").dtypes.eq("string").all()
+
+
+def test_empty_run_has_every_column():
+    run = load_run({"count": 0, "status_code": 200, "message": "ok", "data": []})
+    assert repr(run) == "Run(tasks=0, calls=0, turns=0, problems=0)"
+    assert_schema(run.tasks, TASKS_SCHEMA)
+    assert_schema(run.calls, CALLS_SCHEMA)
+    assert_schema(run.turns, TURNS_SCHEMA)
+
+
+# --- source forms -------------------------------------------------------------------------
+
+
+def test_every_source_form_gives_the_same_tables(completed, tmp_path):
+    response = {"count": 1, "status_code": 200, "message": "ok", "data": [completed]}
+    text = json.dumps(response)
+    path = tmp_path / "run.json"
+    path.write_text(text)
+    expected = load_run(response)
+    for source in (text, text.encode(), path, str(path), [completed], completed, [response],
+                   [str(path)], json.dumps([response])):
+        got = load_run(source)
+        pd.testing.assert_frame_equal(got.tasks, expected.tasks)
+        pd.testing.assert_frame_equal(got.turns, expected.turns)
+
+
+def test_pages_concatenate_and_duplicates_keep_the_newest_modified(completed):
+    evaluating = payload("task_evaluating.json")  # same task_id, older modified
+    other = call_task("T2")
+    page1 = {"status_code": 200, "data": [evaluating, other]}
+    page2 = {"status_code": 200, "data": [completed]}
+    for pages in ([page1, page2], [page2, page1]):
+        run = load_run(pages)
+        assert sorted(run.tasks["task_id"]) == sorted([completed["task_id"], "T2"])
+        kept = run.calls.set_index("task_id").loc[completed["task_id"]]
+        assert kept["n_turns"] == 4 and bool(kept["evaluated"])
+        assert run.tasks.set_index("task_id")["n_seen"].to_dict() == {
+            completed["task_id"]: 2, "T2": 1}
+
+
+def test_duplicate_tie_on_modified_keeps_the_later_copy():
+    first, second = call_task("T1", call_id="first"), call_task("T1", call_id="second")
+    assert load_run([first, second]).calls["call_id"].tolist() == ["second"]
+
+
+def test_input_is_never_mutated(completed):
+    data = {"status_code": 200, "data": [completed, payload("task_vapi_legacy.json"),
+                                         call_task(transcript="AI: hi\nUser: yes")]}
+    before = copy.deepcopy(data)
+    load_run(data)
+    assert data == before
+
+
+# --- variants -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2026-01-31 11:47:38.067021", "2026-01-31 11:47:38.067021"),
+        ("2026-01-31T11:47:38", "2026-01-31 11:47:38"),
+        ("2026-01-31T11:47:38Z", "2026-01-31 11:47:38"),
+        ("2026-01-31T13:47:38+02:00", "2026-01-31 11:47:38"),
+        ("2026-01-31", "2026-01-31 00:00:00"),
+        (1769860058000, "2026-01-31 11:47:38"),
+    ],
+)
+def test_start_time_formats(raw, expected):
+    assert one_call(start_time=raw)["start_time"] == pd.Timestamp(expected, tz="UTC")
+
+
+@pytest.mark.parametrize("literal", ["None", "NULL", ""])
+def test_start_time_null_literals_are_nat_without_problem(literal):
+    run = load_run([call_task(start_time=literal)])
+    assert pd.isna(run.calls["start_time"].iloc[0])
+    assert run.problems.empty
+
+
+@pytest.mark.parametrize(
+    ("duration", "expected"),
+    [(33, 33.0), (147.2, 147.2), ("147.2", 147.2), ("0", 0.0), (0, 0.0), (..., 33.0),
+     (None, 33.0)],
+    ids=["int", "float", "string", "zero-string", "zero", "missing", "null"],
+)
+def test_duration_variants(duration, expected):
+    assert one_call(duration=duration)["duration_s"] == expected
+
+
+def test_duration_missing_and_no_times_is_na():
+    call = one_call(duration=..., start_time="None")
+    assert pd.isna(call["duration_s"])
+
+
+@pytest.mark.parametrize(
+    ("key", "raw", "expected"),
+    [("call_type", "outbound", "outbound"), ("call_type", "inbound", "inbound"),
+     ("call_type", "outboundPhoneCall", "outbound"), ("call_type", "inboundPhoneCall", "inbound"),
+     ("type", "inboundPhoneCall", "inbound")],
+)
+def test_call_type_variants(key, raw, expected):
+    assert one_call(**{key: raw})["call_type"] == expected
+
+
+def test_unknown_call_type_is_na_and_reported():
+    run = load_run([call_task(call_type="webCall")])
+    assert pd.isna(run.calls["call_type"].iloc[0])
+    assert run.problems[["task_id", "field"]].values.tolist() == [["T1", "call_type"]]
+    assert "'webCall'" in run.problems["problem"].iloc[0]
+
+
+TWO_TURNS = [("agent", "Hi?"), ("user", "Yes.")]
+
+
+@pytest.mark.parametrize(
+    "transcript",
+    [
+        [{"role": "assistant", "content": "Hi?"}, {"role": "user", "content": "Yes."}],
+        json.dumps([{"role": "assistant", "content": "Hi?"}, {"role": "user", "content": "Yes."}]),
+        "AI: Hi?\nUser: Yes.",
+        {"messages": [{"role": "agent", "message": "Hi?"},
+                      {"role": "customer", "message": "Yes."}]},
+        [{"role": "bot", "text": "Hi?"}, {"role": "human", "text": "Yes."}],
+    ],
+    ids=["list", "json-string", "text", "messages-dict", "text-key"],
+)
+def test_transcript_shapes(transcript):
+    run = load_run([call_task(transcript=transcript)])
+    assert list(zip(run.turns["speaker"], run.turns["text"])) == TWO_TURNS
+    assert run.turns["turn"].tolist() == [0, 1]
+    assert run.calls["n_turns"].iloc[0] == 2
+
+
+def test_other_roles_are_kept_as_other():
+    run = load_run([call_task(transcript=[
+        {"role": "system", "content": "Call started"}, {"role": "user", "content": "Hello?"},
+        {"role": "transfer_target", "content": "Sales desk"}])])
+    assert run.turns["speaker"].tolist() == ["other", "user", "other"]
+    assert run.turns["role"].tolist() == ["system", "user", "transfer_target"]
+
+
+def test_vapi_time_in_epoch_ms_and_seconds_from_start():
+    run = load_run([call_task(start_time="None", transcript={"messages": [
+        {"role": "agent", "message": "Hi", "time": 1769860060000, "secondsFromStart": 2.0},
+        {"role": "customer", "message": "Yes", "time": 1769860063500, "secondsFromStart": 5.5},
+    ]})])
+    assert run.turns["timestamp"].tolist() == [
+        pd.Timestamp("2026-01-31 11:47:40", tz="UTC"),
+        pd.Timestamp("2026-01-31 11:47:43.5", tz="UTC"),
+    ]
+    assert run.turns["offset_s"].tolist() == [0.0, 3.5]  # since the first turn: no call start
+
+
+def test_turns_without_timestamps_have_na_times():
+    run = load_run([payload("task_vapi_legacy.json")])
+    assert run.turns["timestamp"].isna().all() and run.turns["offset_s"].isna().all()
+    assert run.problems.empty
+
+
+def test_empty_transcript_is_zero_turns_and_absent_transcript_is_na():
+    empty = load_run([call_task(transcript=[])]).calls.iloc[0]
+    assert empty["n_turns"] == 0 and not empty["connected"]
+    absent = load_run([call_task(transcript=...)]).calls.iloc[0]
+    assert pd.isna(absent["n_turns"]) and pd.isna(absent["connected"])
+
+
+def test_legacy_vapi_payload():
+    call = load_run([payload("task_vapi_legacy.json")]).calls.iloc[0]
+    assert call["call_type"] == "outbound" and call["duration_s"] == 147.2
+    assert call["outcome"] == "Call Back" and call["summary"] == "Ravi wants a call tomorrow."
+    assert pd.isna(call["success_score"]) and pd.isna(call["success_evaluator"])
+    assert json.loads(call["structured_data"]) == {"preferred_time": "11 AM"}
+    assert call["end_reason"] == "customer-ended-call"
+
+
+def test_docs_style_payload_with_flat_outcome_and_id():
+    run = load_run([payload("task_docs_style.json")])
+    call = run.calls.iloc[0]
+    assert call["call_type"] == "inbound" and call["duration_s"] == 90.0
+    assert (call["outcome"], call["outcome_raw"]) == ("Interested", "interested")
+    assert call["summary"] == "Caller asked about pricing."
+    assert run.turns["speaker"].tolist() == ["agent", "user"]
+    assert run.problems.empty
+
+
+@pytest.mark.parametrize(
+    ("raw", "canonical"),
+    [("Call Back", "Call Back"), ("call back", "Call Back"), ("CallBack", "Call Back"),
+     ("InterestedIn", "Interested"), ("Not Interested", "Not Interested"), ("Unknown", "Other")],
+)
+def test_outcome_drift_is_canonical_and_raw_is_kept(raw, canonical):
+    call = one_call(post_call_data={"summary": {"status": raw, "summary": "s"}})
+    assert (call["outcome"], call["outcome_raw"]) == (canonical, raw)
+
+
+@pytest.mark.parametrize(("raw", "score"), [("8", 8.0), ("8.5", 8.5), ("Good", None), (None, None)])
+def test_success_evaluator(raw, score):
+    call = one_call(post_call_data={"success_evaluator": raw})
+    assert (pd.isna(call["success_score"]) if score is None else call["success_score"] == score)
+    assert (pd.isna(call["success_evaluator"]) if raw is None else call["success_evaluator"] == raw)
+
+
+def test_structured_data_and_classification_as_json_strings():
+    call = one_call(post_call_data={"structured_data": '{"day": "Tue"}',
+                                    "classification": '{"labels": ["A", "B"]}'})
+    assert json.loads(call["structured_data"]) == {"day": "Tue"}
+    assert call["labels"] == "A; B"
+
+
+def test_evaluating_state_is_a_call_not_yet_evaluated():
+    run = load_run([payload("task_evaluating.json")])
+    call = run.calls.iloc[0]
+    assert call["call_status"] == "completed" and not call["evaluated"]
+    assert pd.isna(call["n_turns"]) and pd.isna(call["outcome"]) and pd.isna(call["connected"])
+    assert run.problems.empty
+
+
+def test_pending_task_with_empty_output_is_a_task_but_no_call():
+    run = load_run([payload("task_pending.json")])
+    assert len(run.tasks) == 1 and not run.tasks["has_call"].iloc[0]
+    assert run.calls.empty and run.turns.empty
+
+
+def test_failed_call_with_only_status_and_error():
+    task = {"task_id": "Tf", "status": "failed",
+            "output": {"call_status": "notConnected", "error": "SIP 486"}}
+    run = load_run([task])
+    call = run.calls.iloc[0]
+    assert call["call_status"] == "notConnected" and not call["connected"]
+    assert pd.isna(call["duration_s"]) and run.problems.empty
+
+
+def test_unknown_keys_anywhere_are_ignored(completed):
+    task = copy.deepcopy(completed)
+    task["brand_new"] = {"x": 1}
+    task["output"]["another"] = [1, 2]
+    task["output"]["transcript"][0]["emotion"] = "happy"
+    run = load_run([task])
+    assert run.problems.empty and len(run.turns) == 4
+
+
+# --- malformed tasks stay, reported once per finding --------------------------------------
+
+
+def test_malformed_tasks_stay_in_tasks_and_are_reported(completed):
+    bad_output = {**call_task("T2"), "output": "garbage"}
+    numbers = call_task("T3", transcript=[1, 2, 3])
+    bad_time = call_task("T4", start_time="yesterday")
+    bad_created = {**call_task("T5"), "created": "soon"}
+    run = load_run([completed, bad_output, numbers, bad_time, bad_created])
+    assert run.tasks["task_id"].tolist() == [completed["task_id"], "T2", "T3", "T4", "T5"]
+    found = run.problems.set_index("task_id")["field"].to_dict()
+    assert found == {"T2": "output", "T3": "transcript", "T4": "start_time", "T5": "created"}
+    assert len(run.problems) == 4
+    calls = run.calls.set_index("task_id")
+    assert "T2" not in calls.index
+    assert pd.isna(calls.loc["T3", "n_turns"])
+    assert pd.isna(calls.loc["T4", "start_time"]) and calls.loc["T4", "duration_s"] == 33.0
+    assert "'yesterday'" in run.problems.set_index("task_id").loc["T4", "problem"]
+    assert len(run.turns) == 4 + 2 + 2  # the good calls load normally
+
+
+def test_non_object_items_are_reported_and_tasks_without_id_kept():
+    run = load_run({"data": [5, {"status": "pending"}, call_task("T1")]})
+    assert len(run.tasks) == 2 and run.tasks["task_id"].isna().sum() == 1
+    problems = run.problems.sort_values("field")
+    assert problems["field"].tolist() == ["task", "task_id"]
+    assert "item 0 of the input is not a task object but int 5" in problems["problem"].iloc[0]
+
+
+def test_bad_text_and_timestamps_inside_a_transcript():
+    run = load_run([call_task(transcript=[
+        {"role": "assistant", "content": 12, "timestamp": "later"},
+        {"role": "user", "content": "ok", "timestamp": "2026-01-31T11:47:44Z"}])])
+    assert pd.isna(run.turns["text"].iloc[0]) and pd.isna(run.turns["timestamp"].iloc[0])
+    assert sorted(run.problems["field"]) == ["transcript.content", "transcript.timestamp"]
+
+
+# --- input that is not a run at all -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "match"),
+    [
+        (b"not json", "JSON bytes is not valid JSON"),
+        ("{not json", "JSON text is not valid JSON"),
+        ("no/such/file.json", "neither JSON text nor an existing file"),
+        (Path("no/such/file.json"), "cannot read 'no/such/file.json'"),
+        ({"results": []}, r"neither 'data' \(a response\) nor 'task_id'"),
+        ({"status_code": 200, "data": {"x": 1}}, "'data' is a dict"),
+        (42, "cannot load a int"),
+    ],
+)
+def test_not_a_response_raises_schema_error(source, match):
+    with pytest.raises(SchemaError, match=match):
+        load_run(source)
+
+
+def test_schema_error_is_a_value_error():
+    with pytest.raises(ValueError):
+        load_run("{}")
+
+
+def test_saved_206_access_answer_raises_permission_denied():
+    with pytest.raises(PermissionDeniedError, match="You Don't have Access") as info:
+        load_run(DATA / "answer_206_no_access.json")
+    assert info.value.status_code == 206
+
+
+def test_saved_206_fetch_failed_raises_api_error_with_platform_message():
+    with pytest.raises(ApiError, match="Runs Fetch Failed; upstream timeout") as info:
+        load_run(DATA / "answer_206_fetch_failed.json")
+    assert type(info.value) is ApiError
+
+
+def test_saved_401_answer_raises_api_error():
+    payload_401 = payload("answer_401.json")
+    payload_401["data"] = None
+    with pytest.raises(ApiError, match="Invalid token") as info:
+        load_run(payload_401)
+    assert info.value.status_code == 401
+
+
+# --- property -----------------------------------------------------------------------------
+
+role = st.sampled_from(["assistant", "user", "agent", "customer", "system", None])
+message = st.fixed_dictionaries(
+    {"role": role, "content": st.one_of(st.none(), st.text(max_size=30))},
+    optional={"timestamp": st.sampled_from(["", "None", "2026-01-31T11:47:40Z", "junk"])},
+)
+output = st.one_of(
+    st.just({}),
+    st.fixed_dictionaries({"call_status": st.sampled_from(["completed", "busy"]),
+                           "transcript": st.lists(message, max_size=6)}),
+)
+task = st.builds(
+    lambda i, out, modified: {"task_id": f"T{i}", "output": out, "modified": modified},
+    st.integers(0, 15), output,
+    st.sampled_from(["2026-01-31T11:47:20", "2026-02-01T00:00:00", "None", "bad"]),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(task, max_size=12))
+def test_property_every_task_kept_and_one_turn_per_message(tasks):
+    run = load_run({"data": tasks})
+    assert isinstance(run, Run)
+    assert set(run.tasks["task_id"]) == {t["task_id"] for t in tasks}
+    assert run.tasks["task_id"].is_unique
+    kept = {t: None for t in run.tasks["task_id"]}
+    for t in tasks:  # the copy the loader kept is one of the copies of that id
+        kept[t["task_id"]] = kept[t["task_id"]] or []
+        kept[t["task_id"]].append(len(t["output"].get("transcript", [])))
+    per_call = run.turns.groupby("task_id").size()
+    for task_id, lengths in kept.items():
+        assert per_call.get(task_id, 0) in lengths
+    assert run.turns.groupby("task_id")["turn"].apply(
+        lambda s: s.tolist() == list(range(len(s)))).all()

@@ -1,0 +1,178 @@
+"""Column parsers: every timestamp, number, transcript and role shape the platform emits."""
+
+import pandas as pd
+import pytest
+
+from analytics.parse import (
+    json_object,
+    null_mask,
+    parse_numbers,
+    parse_timestamps,
+    speakers,
+    text_value,
+    transcript_messages,
+    word_counts,
+)
+
+UTC = "datetime64[ns, UTC]"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2026-01-31 11:47:38.067021", "2026-01-31 11:47:38.067021+00:00"),
+        ("2026-01-31T11:47:38.067021", "2026-01-31 11:47:38.067021+00:00"),
+        ("2026-02-07T05:57:45Z", "2026-02-07 05:57:45+00:00"),
+        ("2025-10-16T05:32:13.345+00:00", "2025-10-16 05:32:13.345+00:00"),
+        ("2025-10-16T10:32:13+05:00", "2025-10-16 05:32:13+00:00"),
+        ("2026-02-07", "2026-02-07 00:00:00+00:00"),
+        (1769860058067, "2026-01-31 11:47:38.067+00:00"),
+        ("1769860058067", "2026-01-31 11:47:38.067+00:00"),
+        (1769860058, "2026-01-31 11:47:38+00:00"),
+        (1769860058.5, "2026-01-31 11:47:38.500+00:00"),
+    ],
+)
+def test_parse_timestamps_reads_every_platform_format_as_utc(raw, expected):
+    parsed, bad = parse_timestamps([raw])
+    assert parsed.dtype == UTC
+    assert parsed[0] == pd.Timestamp(expected)
+    assert not bad[0]
+
+
+@pytest.mark.parametrize("raw", ["None", "NULL", "", "  ", None, float("nan"), "null"])
+def test_parse_timestamps_null_literals_are_missing_not_errors(raw):
+    parsed, bad = parse_timestamps([raw])
+    assert pd.isna(parsed[0])
+    assert not bad[0]
+
+
+@pytest.mark.parametrize("raw", ["soon", "31/31/2026", {"x": 1}, [1], True])
+def test_parse_timestamps_garbage_is_nat_and_flagged(raw):
+    parsed, bad = parse_timestamps([raw])
+    assert pd.isna(parsed[0])
+    assert bad[0]
+
+
+def test_parse_timestamps_mixed_column_keeps_positions():
+    parsed, bad = parse_timestamps(
+        ["2026-01-31 11:47:38", "garbage", None, "2026-01-31T11:47:40Z", 1769860061000]
+    )
+    expected = pd.Series(
+        pd.to_datetime(
+            ["2026-01-31 11:47:38", None, None, "2026-01-31 11:47:40", "2026-01-31 11:47:41"],
+            utc=True,
+        )
+    ).astype(UTC)
+    pd.testing.assert_series_equal(parsed, expected)
+    assert bad.tolist() == [False, True, False, False, False]
+
+
+def test_parse_timestamps_empty_input_gives_empty_utc_column():
+    parsed, bad = parse_timestamps([])
+    assert parsed.dtype == UTC and len(parsed) == 0 and len(bad) == 0
+
+
+@pytest.mark.parametrize(
+    ("raw", "value", "is_bad"),
+    [
+        (33, 33.0, False),
+        (147.2, 147.2, False),
+        ("147.2", 147.2, False),
+        ("0", 0.0, False),
+        (0, 0.0, False),
+        (None, None, False),
+        ("None", None, False),
+        ("twelve", None, True),
+        (False, None, True),
+        (float("inf"), None, True),
+    ],
+)
+def test_parse_numbers(raw, value, is_bad):
+    parsed, bad = parse_numbers([raw])
+    assert parsed.dtype == "Float64"
+    assert (pd.isna(parsed[0]) if value is None else parsed[0] == value)
+    assert bool(bad[0]) is is_bad
+
+
+def test_null_mask_knows_the_platform_literals():
+    values = pd.Series(["None", "NULL", "", "undefined", "0", 0, None, "x"], dtype=object)
+    assert null_mask(values).tolist() == [True, True, True, True, False, False, True, False]
+
+
+def test_text_value():
+    assert text_value(" kept ") == " kept "
+    assert text_value(12.5) == "12.5"
+    assert text_value("NULL") is None
+    assert text_value(float("nan")) is None
+    assert text_value([1]) is None
+
+
+def test_json_object_decodes_only_json_objects_and_arrays():
+    assert json_object('[{"a": 1}]') == [{"a": 1}]
+    assert json_object("{not json") == "{not json"
+    assert json_object("8") == "8"
+
+
+MESSAGES = [
+    {"role": "assistant", "content": "Hi?", "timestamp": ""},
+    {"role": "user", "content": "Yes.", "timestamp": ""},
+]
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        MESSAGES,
+        '[{"role": "assistant", "content": "Hi?", "timestamp": ""},'
+        ' {"role": "user", "content": "Yes.", "timestamp": ""}]',
+        {"messages": MESSAGES},
+        '{"messages": [{"role": "assistant", "content": "Hi?", "timestamp": ""},'
+        ' {"role": "user", "content": "Yes.", "timestamp": ""}]}',
+    ],
+    ids=["list", "json-string", "messages-dict", "messages-json"],
+)
+def test_transcript_messages_reads_structured_shapes(shape):
+    assert transcript_messages(shape) == (MESSAGES, None)
+
+
+def test_transcript_messages_reads_prefixed_text_with_continuation_lines():
+    text = "AI: Hello, am I speaking with Ravi?\nUser: Yes.\nWho is this?\nAssistant: Aria."
+    messages, problem = transcript_messages(text)
+    assert problem is None
+    assert [(m["role"], m["content"]) for m in messages] == [
+        ("assistant", "Hello, am I speaking with Ravi?"),
+        ("user", "Yes. Who is this?"),
+        ("assistant", "Aria."),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "match"),
+    [
+        (42, "transcript is a int"),
+        ({"turns": []}, "without a 'messages' list"),
+        ("just some words", "no 'AI:'/'User:' speaker prefixes"),
+    ],
+)
+def test_transcript_messages_reports_unreadable_shapes(value, match):
+    messages, problem = transcript_messages(value)
+    assert messages == []
+    assert match in problem
+
+
+def test_transcript_messages_empty_text_is_an_empty_transcript():
+    assert transcript_messages("") == ([], None)
+
+
+def test_speakers_maps_every_documented_role():
+    roles = pd.Series(
+        ["assistant", "agent", "AI", "bot", "robot", "user", "customer", "Caller", "human",
+         "system", "tool", "transfer_target", None]
+    )
+    assert speakers(roles).tolist() == ["agent"] * 5 + ["user"] * 4 + ["other"] * 4
+
+
+def test_word_counts_counts_whitespace_words():
+    text = pd.Series(["Tuesday works.", "  a  b\tc\nd ", "", None], dtype="string")
+    assert word_counts(text).tolist() == [2, 4, 0, 0]
+    assert word_counts(text).dtype == "Int64"

@@ -1,0 +1,218 @@
+"""Tests of analytics.quality: a hand-built run with one case per check, and the loader."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analytics.datasets import make_run
+from analytics.load import Run, load_run
+from analytics.quality import quality_checks
+from analytics.schema import (
+    CALLS_SCHEMA,
+    PROBLEMS_SCHEMA,
+    QUALITY_CHECKS,
+    QUALITY_SCHEMA,
+    TASKS_SCHEMA,
+    TURNS_SCHEMA,
+    conform,
+    empty_frame,
+)
+
+IDS = [f"T{i}" for i in range(1, 10)]
+
+
+def utc(*stamps):
+    return pd.to_datetime(list(stamps), utc=True)
+
+
+@pytest.fixture
+def run() -> Run:
+    """T1 came twice and has a late turn; T2 a duration 30 s off and an unknown label; T3 is
+    exactly 2 s off and says 'other' (both fine); T4 connected with 0 s; T5 is still being
+    evaluated; T6 has an empty and T7 no transcript; T8 an unreadable one; T9 never connected.
+    """
+    tasks = conform(pd.DataFrame({"task_id": IDS, "n_seen": [2] + [1] * 8}), TASKS_SCHEMA)
+    start, end = "2026-01-01 10:00:00", "2026-01-01 10:01:00"
+    status = ["completed"] * 6 + ["connected", "completed", "notConnected"]
+    calls = conform(
+        pd.DataFrame(
+            {
+                "task_id": IDS,
+                "call_status": status,
+                "start_time": utc(*[start] * 3, None, *[start] * 5),
+                "end_time": utc(*[end] * 3, None, *[end] * 5),
+                "duration_s": [60.0, 30.0, 58.0, 0.0, None, 60, 60, 60, None],
+                "outcome_raw": ["Interested", "Maybe later", "other"] + [None] * 6,
+                "n_turns": [4, 2, 2, 2, None, 0, None, None, None],
+                "evaluated": [True] * 4 + [False] + [True] * 4,
+                "connected": [True] * 4 + [None, False, None, None, False],
+            }
+        ),
+        CALLS_SCHEMA,
+    )
+    turns = conform(
+        pd.DataFrame(
+            {
+                "task_id": ["T1"] * 4 + ["T2"],
+                "turn": [0, 1, 2, 3, 0],
+                "timestamp": utc(
+                    "2026-01-01 09:59:59",  # 1 s early: within the slack
+                    "2026-01-01 10:00:30",
+                    None,
+                    "2026-01-01 10:01:05",  # 5 s late
+                    "2026-01-01 10:00:10",
+                ),
+            }
+        ),
+        TURNS_SCHEMA,
+    )
+    problems = conform(
+        pd.DataFrame(
+            {
+                "task_id": ["T8", None],
+                "field": ["transcript", "task"],
+                "problem": ["transcript is a number (5); left NA", "item 9 is not a task"],
+            }
+        ),
+        PROBLEMS_SCHEMA,
+    )
+    return Run(tasks=tasks, calls=calls, turns=turns, problems=problems)
+
+
+def test_quality_checks_one_case_each(run):
+    expected = pd.DataFrame(
+        [
+            (
+                "T1",
+                "task_id",
+                "duplicate_task",
+                "task_id came 2 times in the input; kept the newest",
+            ),
+            (
+                "T1",
+                "transcript.timestamp",
+                "turn_time_outside_call",
+                "1 of 3 turn timestamps fall outside start_time..end_time, by up to 5.0 s",
+            ),
+            (
+                "T2",
+                "duration_s",
+                "duration_mismatch",
+                "duration_s is 30.0 s but end_time - start_time is 60.0 s",
+            ),
+            (
+                "T2",
+                "outcome",
+                "unknown_outcome",
+                "outcome label 'Maybe later' is not in OUTCOMES; counted as 'Other'",
+            ),
+            (
+                "T4",
+                "duration_s",
+                "nonpositive_duration",
+                "connected call has duration_s 0.0 s; not counted in durations",
+            ),
+            (
+                "T5",
+                "transcript",
+                "transcript_pending",
+                "call_status 'completed' but the platform is still evaluating the call; "
+                "load the run again later",
+            ),
+            (
+                "T6",
+                "transcript",
+                "transcript_missing",
+                "call_status 'completed' and evaluated, but it has an empty transcript",
+            ),
+            (
+                "T7",
+                "transcript",
+                "transcript_missing",
+                "call_status 'connected' and evaluated, but it has no transcript",
+            ),
+            ("T8", "transcript", "unreadable", "transcript is a number (5); left NA"),
+            (None, "task", "unreadable", "item 9 is not a task"),
+        ],
+        columns=list(QUALITY_SCHEMA),
+    ).astype("string")
+    pd.testing.assert_frame_equal(quality_checks(run), expected)
+
+
+def test_quality_checks_cover_the_vocabulary(run):
+    assert set(quality_checks(run)["check"]) == set(QUALITY_CHECKS)
+
+
+def test_quality_checks_do_not_mutate(run):
+    before = run.calls.copy()
+    quality_checks(run)
+    pd.testing.assert_frame_equal(run.calls, before)
+
+
+def test_quality_checks_empty_run():
+    empty = Run(
+        tasks=empty_frame(TASKS_SCHEMA),
+        calls=empty_frame(CALLS_SCHEMA),
+        turns=empty_frame(TURNS_SCHEMA),
+        problems=empty_frame(PROBLEMS_SCHEMA),
+    )
+    pd.testing.assert_frame_equal(quality_checks(empty), empty_frame(QUALITY_SCHEMA))
+
+
+def call_task(task_id: str, modified: str = "2026-01-01T10:00:00", **output) -> dict:
+    """A complete, clean call task; ``output`` overrides keys of its output."""
+    transcript = [
+        {"role": "assistant", "content": "Hello", "timestamp": "2026-01-01 10:00:01"},
+        {"role": "user", "content": "Hi there", "timestamp": "2026-01-01 10:00:03"},
+    ]
+    base = {
+        "call_id": f"c-{task_id}",
+        "call_status": "completed",
+        "start_time": "2026-01-01 10:00:00",
+        "end_time": "2026-01-01 10:01:00",
+        "duration": 60,
+        "transcript": transcript,
+        "post_call_data": {"summary": {"status": "Interested"}},
+    }
+    return {
+        "task_id": task_id,
+        "status": "completed",
+        "modified": modified,
+        "output": {**base, **output},
+    }
+
+
+def test_loader_problems_and_findings_tell_one_story():
+    payload = {
+        "data": [
+            call_task("A", modified="2026-01-01T10:00:00"),
+            call_task("A", modified="2026-01-01T11:00:00"),
+            call_task("B", start_time="not a time"),
+            call_task("C", duration="about a minute"),
+            call_task("D"),
+            5,
+        ]
+    }
+    run = load_run(payload)
+    findings = quality_checks(run)
+    unreadable = findings[findings["check"] == "unreadable"]
+    pd.testing.assert_frame_equal(
+        unreadable[["task_id", "field", "detail"]].reset_index(drop=True),
+        run.problems.rename(columns={"problem": "detail"})
+        .sort_values("task_id", na_position="last")
+        .reset_index(drop=True),
+    )
+    assert set(unreadable["field"]) == {"start_time", "duration", "task"}
+    others = findings[findings["check"] != "unreadable"]
+    # B's start is NA and C's duration came from its times: nothing more to say about them.
+    assert others[["task_id", "check"]].values.tolist() == [["A", "duplicate_task"]]
+
+
+def test_generated_run_findings_are_consistent():
+    run = load_run(make_run(120, random_state=2))
+    findings = quality_checks(run)
+    assert set(findings["check"]) <= set(QUALITY_CHECKS)
+    assert (findings["check"] == "unreadable").sum() == len(run.problems)
+    keys = findings[["task_id", "check"]].fillna("~")
+    assert keys.equals(keys.sort_values(["task_id", "check"], kind="stable"))

@@ -1,0 +1,135 @@
+"""Snapshots and table files: paths, atomic writes, round trips."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from analytics import store
+from analytics.datasets import make_run
+from analytics.load import load_run
+from analytics.schema import CALLS_SCHEMA, TASKS_SCHEMA, TURNS_SCHEMA, conform
+from analytics.store import load_snapshot, save_snapshot, save_tables, snapshot_path
+
+RESPONSE = {"count": 1, "status_code": 200, "message": "ok", "data": [{"task_id": "T1"}]}
+
+
+def test_snapshot_path_default_root():
+    assert snapshot_path("S1", "R1") == Path("data/raw/S1/R1.json")
+
+
+def test_snapshot_path_under_a_root(tmp_path):
+    assert snapshot_path("S1", "R1", root=tmp_path) == tmp_path / "S1" / "R1.json"
+
+
+def test_snapshot_path_json_file_is_taken_as_is(tmp_path):
+    assert snapshot_path("S1", "R1", root=tmp_path / "x.json") == tmp_path / "x.json"
+
+
+@pytest.mark.parametrize(
+    ("space", "run", "match"),
+    [
+        ("S1", "../R1", r"run_id='\.\./R1' cannot name a file"),
+        ("a/b", "R1", r"space_token='a/b' cannot name a file"),
+        ("", "R1", r"space_token='' cannot name a file"),
+        ("S1", ".hidden", r"run_id='\.hidden' cannot name a file"),
+    ],
+)
+def test_snapshot_path_rejects_names_that_leave_the_root(space, run, match):
+    with pytest.raises(ValueError, match=match):
+        snapshot_path(space, run)
+
+
+def test_save_snapshot_round_trip(tmp_path):
+    path = save_snapshot(RESPONSE, tmp_path / "deep" / "dir" / "R1.json")
+    assert path == tmp_path / "deep" / "dir" / "R1.json"
+    assert load_snapshot(path) == RESPONSE
+    assert json.loads(path.read_text()) == RESPONSE
+    assert os.listdir(path.parent) == ["R1.json"]
+
+
+def test_unserialisable_response_writes_nothing(tmp_path):
+    target = tmp_path / "R1.json"
+    with pytest.raises(TypeError, match="Encoding objects of type object is unsupported"):
+        save_snapshot({"data": [{"task_id": "T1", "x": object()}]}, target)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("failure", [OSError("disk full"), KeyboardInterrupt()])
+def test_interrupted_write_keeps_the_old_file_and_no_temp(tmp_path, monkeypatch, failure):
+    target = save_snapshot(RESPONSE, tmp_path / "R1.json")
+
+    def replace(src, dst):
+        assert Path(src).read_bytes().startswith(b'{"count":2')  # the bytes were written
+        raise failure
+
+    monkeypatch.setattr(store.os, "replace", replace)
+    with pytest.raises(type(failure)):
+        save_snapshot({**RESPONSE, "count": 2}, target)
+    assert load_snapshot(target) == RESPONSE
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_interrupted_first_write_leaves_no_file(tmp_path, monkeypatch):
+    def replace(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store.os, "replace", replace)
+    with pytest.raises(OSError, match="disk full"):
+        save_snapshot(RESPONSE, tmp_path / "R1.json")
+    assert list(tmp_path.iterdir()) == []
+
+
+def small_run() -> SimpleNamespace:
+    tasks = conform(
+        pd.DataFrame({"task_id": ["T1"], "status": ["completed"], "has_call": [True]}),
+        TASKS_SCHEMA,
+    )
+    calls = conform(
+        pd.DataFrame({"task_id": ["T1"], "call_id": ["C1"], "duration_s": [42.5]}), CALLS_SCHEMA
+    )
+    turns = conform(
+        pd.DataFrame(
+            {
+                "task_id": ["T1", "T1"],
+                "turn": [0, 1],
+                "speaker": ["agent", "user"],
+                "text": ['Hello, "Sam"', None],
+                "timestamp": ["2026-02-07T05:57:45", None],
+            }
+        ),
+        TURNS_SCHEMA,
+    )
+    return SimpleNamespace(tasks=tasks, calls=calls, turns=turns)
+
+
+def test_save_tables_csv(tmp_path):
+    paths = save_tables(small_run(), tmp_path / "out")
+    assert paths == [tmp_path / "out" / f"{t}.csv" for t in ("tasks", "calls", "turns")]
+    assert paths[2].read_text() == (
+        "task_id,call_id,turn,speaker,role,text,timestamp,offset_s,n_words\n"
+        'T1,,0,agent,,"Hello, ""Sam""",2026-02-07 05:57:45+00:00,,\n'
+        "T1,,1,user,,,,,\n"
+    )
+    header, row = paths[1].read_text().splitlines()
+    assert header.split(",")[:3] == ["task_id", "call_id", "run_id"]
+    assert row.startswith("T1,C1,") and ",42.5," in row
+
+
+def test_save_tables_parquet_keeps_dtypes(tmp_path):
+    run = load_run(make_run(30, random_state=0))
+    paths = save_tables(run, tmp_path, format="parquet")
+    assert [p.name for p in paths] == ["tasks.parquet", "calls.parquet", "turns.parquet"]
+    for name, path in zip(("tasks", "calls", "turns"), paths):
+        pd.testing.assert_frame_equal(pd.read_parquet(path), getattr(run, name))
+
+
+def test_save_tables_rejects_unknown_format(tmp_path):
+    with pytest.raises(ValueError, match=r"format='xlsx' is not supported; use 'csv' or 'parquet'"):
+        save_tables(small_run(), tmp_path, format="xlsx")
+    assert list(tmp_path.iterdir()) == []
