@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 report: $(STAMP)
-	$(PY) -c "import analytics as an; print(an.datasets.load_sample().describe())"
+	$(VENV)/bin/unpod-analytics report --out reports/sample
 
 test: $(STAMP)
 	$(PY) -m ruff check analytics tests benchmarks

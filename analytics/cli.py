@@ -2,6 +2,11 @@
 
 ::
 
+    unpod-analytics report --out reports/sample       # HTML report of the bundled sample
+    unpod-analytics report data/raw/S/R.json --out reports/R
+    unpod-analytics report --space TOKEN --run RUN_ID --out reports/R   # fetch, then report
+    unpod-analytics export data/raw/S/R.json --out tables/ --format parquet
+    unpod-analytics features data/raw/S/R.json --out features.csv
     unpod-analytics fetch                             # the spaces (needs UNPOD_ORG_HANDLE)
     unpod-analytics fetch --space TOKEN               # the space's runs
     unpod-analytics fetch --space TOKEN --run RUN_ID  # save data/raw/TOKEN/RUN_ID.json
@@ -23,12 +28,18 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import pandas as pd
 
 from analytics.client import TOKEN_ENV, UnpodClient, fetch_run
+from analytics.conversation import conversation_features
+from analytics.datasets import load_sample
 from analytics.errors import AnalyticsError, AuthenticationError
-from analytics.store import DEFAULT_ROOT, snapshot_path
+from analytics.keywords import keyword_features
+from analytics.load import Run, load_run
+from analytics.report import build_report
+from analytics.store import DEFAULT_ROOT, save_tables, snapshot_path, write_atomic
 
 PROG = "unpod-analytics"
 SPACE_COLUMNS = ("token", "name", "slug", "content_type")
@@ -64,8 +75,70 @@ def build_parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="store_true", help="debug logging, and a traceback with errors"
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_report(commands)
+    _add_export(commands)
+    _add_features(commands)
     _add_fetch(commands)
     return parser
+
+
+def _example(*lines: str) -> dict:
+    text = "\n".join(f"  {PROG} {line}" for line in lines)
+    return {"epilog": f"examples:\n{text}", "formatter_class": argparse.RawDescriptionHelpFormatter}
+
+
+def _add_sources(command: argparse.ArgumentParser, *, required: bool) -> None:
+    command.add_argument(
+        "sources", nargs="+" if required else "*", metavar="SOURCE",
+        help="saved run responses (JSON files); several are merged"
+        + ("" if required else "; default the bundled sample run"),
+    )
+
+
+def _add_report(commands: argparse._SubParsersAction) -> None:
+    report = _add_command(
+        commands, "report", _cmd_report,
+        help="write the HTML report of a run (default: the bundled sample)",
+        description="Write OUT/index.html (self-contained) and OUT/tables/*.csv for a run: "
+        "overview, durations, outcomes by assignee with intervals, conversation metrics, "
+        "keyword trackers and data quality. Prints the path of index.html.",
+        **_example("report --out reports/sample",
+                   "report data/raw/SPACE/RUN.json --out reports/RUN",
+                   "report --space SPACE --run RUN --out reports/RUN   # fetches first"),
+    )
+    _add_sources(report, required=False)
+    report.add_argument("--out", required=True, metavar="DIR", help="the report folder")
+    report.add_argument("--no-redact", dest="redact", action="store_false",
+                        help="keep phone numbers, e-mails, names and recording URLs")
+    report.add_argument("--title", help="the page title (default: the run id)")
+    report.add_argument("--space", metavar="TOKEN", help="fetch the run from this space first")
+    report.add_argument("--run", metavar="RUN_ID", help="the run to fetch (with --space)")
+    _add_api_options(report)
+
+
+def _add_export(commands: argparse._SubParsersAction) -> None:
+    export = _add_command(
+        commands, "export", _cmd_export,
+        help="write the tasks, calls and turns tables as CSV or Parquet",
+        description="Load saved run responses and write DIR/tasks, DIR/calls and DIR/turns.",
+        **_example("export data/raw/SPACE/RUN.json --out tables/ --format parquet"),
+    )
+    _add_sources(export, required=True)
+    export.add_argument("--out", required=True, metavar="DIR", help="the folder to write into")
+    export.add_argument("--format", choices=("csv", "parquet"), default="csv",
+                        help="file format (default csv)")
+
+
+def _add_features(commands: argparse._SubParsersAction) -> None:
+    features = _add_command(
+        commands, "features", _cmd_features,
+        help="write one row of conversation and keyword features per call",
+        description="Conversation metrics and built-in keyword counts per call, with the "
+        "call's assignee, outcome and status, as CSV (or Parquet for a .parquet FILE).",
+        **_example("features data/raw/SPACE/RUN.json --out features.csv"),
+    )
+    _add_sources(features, required=True)
+    features.add_argument("--out", required=True, metavar="FILE", help=".csv or .parquet")
 
 
 def _add_fetch(commands: argparse._SubParsersAction) -> None:
@@ -76,6 +149,7 @@ def _add_fetch(commands: argparse._SubParsersAction) -> None:
         help="list spaces or runs, or save a run as one JSON snapshot",
         description="Without --space list the spaces; with --space list its runs; with --space "
         "and --run save every task of the run as one JSON file and print its path.",
+        **_example("fetch", "fetch --space SPACE", "fetch --space SPACE --run RUN --out data/raw"),
     )
     fetch.add_argument("--space", metavar="TOKEN", help="the space token (see the space list)")
     fetch.add_argument("--run", metavar="RUN_ID", help="the run to save (needs --space)")
@@ -84,15 +158,21 @@ def _add_fetch(commands: argparse._SubParsersAction) -> None:
         metavar="PATH",
         help=f"a .json file, or a directory for <space>/<run>.json (default {DEFAULT_ROOT})",
     )
-    fetch.add_argument("--org-handle", help="Org-Handle header (default $UNPOD_ORG_HANDLE)")
-    fetch.add_argument("--base-url", help="API base URL (default $UNPOD_BASE_URL, else unpod.ai)")
-    fetch.add_argument(
+    _add_api_options(fetch)
+
+
+def _add_api_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--org-handle", help="Org-Handle header (default $UNPOD_ORG_HANDLE)")
+    command.add_argument(
+        "--base-url", help="API base URL (default $UNPOD_BASE_URL, else unpod.ai)"
+    )
+    command.add_argument(
         "--token-env",
         default=TOKEN_ENV,
         metavar="NAME",
         help=f"environment variable holding the API token (default {TOKEN_ENV})",
     )
-    fetch.add_argument(
+    command.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -134,6 +214,46 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
             _write_table(client.runs(args.space), RUN_COLUMNS, f"no runs in space {args.space}")
         else:
             _write_table(client.spaces(), SPACE_COLUMNS, "no spaces (check --org-handle)")
+    return 0
+
+
+def _load(args: argparse.Namespace) -> Run:
+    """The run the command works on: fetched, read from SOURCE files, or the sample."""
+    if getattr(args, "run", None) or getattr(args, "space", None):
+        if not (args.space and args.run):
+            raise ValueError("--space and --run go together: the space token and the run id")
+        if args.sources:
+            raise ValueError("give either SOURCE files or --space/--run, not both")
+        with _client(args) as client:
+            return fetch_run(args.space, args.run, client=client)
+    if not args.sources:
+        return load_sample()
+    return load_run([Path(source) for source in args.sources])
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    page = build_report(_load(args), args.out, redact=args.redact, title=args.title)
+    sys.stdout.write(f"{page}\n")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    for path in save_tables(_load(args), args.out, format=args.format):
+        sys.stdout.write(f"{path}\n")
+    return 0
+
+
+def _cmd_features(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.suffix not in (".csv", ".parquet"):
+        raise ValueError(f"--out {args.out!r} must end in .csv or .parquet")
+    run = _load(args)
+    meta = run.calls[["task_id", "assignee", "call_status", "outcome", "duration_s"]]
+    table = meta.merge(conversation_features(run.turns, calls=run.calls), on="task_id").merge(
+        keyword_features(run.turns, calls=run.calls), on="task_id")
+    write = (lambda tmp: table.to_csv(tmp, index=False)) if out.suffix == ".csv" else (
+        lambda tmp: table.to_parquet(tmp, index=False))
+    sys.stdout.write(f"{write_atomic(out, write)}\n")
     return 0
 
 

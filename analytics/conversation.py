@@ -559,3 +559,51 @@ def conversation_features(
         out.update(metric(prepared))
     frame = pd.DataFrame({c: out[c] for c in ["task_id", *columns]})
     return conform(frame, {c: CONVERSATION_SCHEMA[c] for c in frame.columns})
+
+
+def feature_summary(
+    features: pd.DataFrame,
+    *,
+    by: str = "assignee",
+    calls: pd.DataFrame | None = None,
+    columns: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """The median of each feature per group, with the number of calls that have a value.
+
+    Parameters
+    ----------
+    features : DataFrame
+        The frame of :func:`conversation_features` (one row per ``task_id``).
+    by : str, default "assignee"
+        A column of ``features``, or of ``calls`` (joined on ``task_id``).
+    calls : DataFrame, optional
+        ``run.calls``, where ``by`` is looked up when ``features`` lacks it.
+    columns : list of str, optional
+        The numeric features to summarise; default every numeric column.
+
+    Returns
+    -------
+    DataFrame
+        One row per group (sorted): ``n_calls`` and the median of each column (NA when no
+        call of the group has a value).
+
+    Examples
+    --------
+    >>> from analytics.datasets import make_run
+    >>> from analytics.load import load_run
+    >>> run = load_run(make_run(60, random_state=0))
+    >>> table = feature_summary(conversation_features(run.turns, calls=run.calls),
+    ...                         calls=run.calls, columns=["agent_talk_share"])
+    >>> list(table.columns)
+    ['assignee', 'n_calls', 'agent_talk_share']
+    """
+    if by not in features:
+        _require(calls if calls is not None else pd.DataFrame(), ["task_id", by], "calls",
+                 f"pass calls=run.calls so that {by!r} can be looked up by task_id")
+        features = features.merge(calls[["task_id", by]], on="task_id", how="left")
+    numeric = features.drop(columns=[by]).select_dtypes("number").columns
+    chosen = list(numeric if columns is None else columns)
+    _require(features, chosen, "features", "name columns of conversation_features")
+    grouped = features.groupby(by, sort=True, dropna=False)
+    table = grouped[chosen].median().astype(MEASURE)
+    return table.assign(n_calls=grouped.size())[["n_calls", *chosen]].reset_index()

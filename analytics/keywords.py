@@ -33,9 +33,16 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from analytics.schema import COUNT, TEXT
+from analytics.outcomes import (
+    OVERALL,
+    check_confidence,
+    group_columns,
+    wilson_interval,
+    with_overall,
+)
+from analytics.schema import COUNT, MEASURE, TEXT
 
-__all__ = ["BUILTIN_LEXICONS", "keyword_features", "lexicon_pattern"]
+__all__ = ["BUILTIN_LEXICONS", "keyword_features", "keyword_hit_rates", "lexicon_pattern"]
 
 BUILTIN_LEXICONS: dict[str, tuple[str, ...]] = {
     "price": (
@@ -280,3 +287,125 @@ def keyword_features(
         columns.update(_lexicon_columns(name, hits, code, agent, turn, len(ids), by_speaker))
     frame = pd.DataFrame(columns)
     return frame.astype({c: (TEXT if c == "task_id" else COUNT) for c in frame.columns})
+
+
+# --- hit rates ------------------------------------------------------------------------------
+
+_FIRST_TURN = re.compile(r"kw_(?P<name>\w+)_first_turn")
+_HIT_RATE_TYPES = {
+    "lexicon": TEXT,
+    "n": COUNT,
+    "count": COUNT,
+    "rate": MEASURE,
+    "ci_low": MEASURE,
+    "ci_high": MEASURE,
+}
+
+
+def _hits(keywords: pd.DataFrame, speaker: str | None) -> pd.DataFrame:
+    """One boolean column per lexicon: the call has at least one match (said by ``speaker``)."""
+    names = [m["name"] for c in keywords.columns if (m := _FIRST_TURN.fullmatch(str(c)))]
+    if not names:
+        raise ValueError(
+            "keywords has no kw_<name>_first_turn columns; pass the frame of "
+            "keyword_features(run.turns, calls=run.calls)"
+        )
+    if speaker not in (None, *_SPEAKERS):
+        raise ValueError(f"speaker={speaker!r} is not one of None, 'agent', 'user'")
+    columns = [f"kw_{n}_first_turn" if speaker is None else f"kw_{n}_{speaker}" for n in names]
+    missing = [c for c in columns if c not in keywords.columns]
+    if missing:
+        raise ValueError(
+            f"speaker={speaker!r} needs the columns {missing!r}; build keywords with "
+            "keyword_features(..., by_speaker=True) or pass speaker=None"
+        )
+    found = keywords[columns].notna() if speaker is None else keywords[columns].fillna(0).gt(0)
+    return found.set_axis(names, axis=1).astype(bool)
+
+
+def _groups(
+    keywords: pd.DataFrame, by: str | list[str] | None, calls: pd.DataFrame | None
+) -> tuple[pd.DataFrame, list[str]]:
+    """The group columns for each row of ``keywords``: its own, or looked up in ``calls``."""
+    if calls is None:
+        keys = group_columns(keywords, by, table="keywords")
+        return keywords[keys], keys
+    keys = group_columns(calls, by)
+    lookup = calls[["task_id", *keys]].drop_duplicates("task_id")
+    groups = keywords[["task_id"]].merge(lookup, how="left", on="task_id")
+    return groups[keys].set_axis(keywords.index), keys
+
+
+def keyword_hit_rates(
+    keywords: pd.DataFrame,
+    *,
+    by: str | list[str] | None = None,
+    calls: pd.DataFrame | None = None,
+    confidence: float = 0.95,
+    speaker: str | None = None,
+) -> pd.DataFrame:
+    """Share of calls with at least one match of each lexicon, per group, with Wilson intervals.
+
+    Parameters
+    ----------
+    keywords : DataFrame
+        The frame of :func:`keyword_features`, one row per call. Build it with
+        ``calls=run.calls`` so that calls without a transcript count as calls without a match;
+        otherwise only calls with turns are counted.
+    by : str, list of str or None, default None
+        Group columns, of ``keywords`` or, when ``calls`` is given, of ``calls``; None gives one
+        overall group.
+    calls : DataFrame, optional
+        ``run.calls``: where the group columns are looked up, by ``task_id``. A call of
+        ``keywords`` missing from ``calls`` falls into the missing group.
+    confidence : float, default 0.95
+        Coverage of the Wilson interval (:func:`analytics.outcomes.wilson_interval`).
+    speaker : {None, "agent", "user"}, default None
+        Count a match by either side (None), or only the agent's or the caller's; the latter
+        needs ``keywords`` built with ``by_speaker=True``.
+
+    Returns
+    -------
+    DataFrame
+        The group columns, then ``lexicon``, ``n`` (calls of the group), ``count`` (calls with
+        a match), ``rate``, ``ci_low``, ``ci_high``. One row per group x lexicon, zero counts
+        included; groups sorted (a missing group value last), lexicons in the column order of
+        ``keywords``. Empty, with every column, when ``keywords`` has no rows.
+
+    Raises
+    ------
+    ValueError
+        ``keywords`` has no ``kw_<name>_first_turn`` column, ``by`` names a column that is not
+        there, ``by`` holds ``"lexicon"``, ``speaker`` is not one of the three values or its
+        columns are absent, or ``confidence`` is not strictly between 0 and 1.
+
+    Examples
+    --------
+    >>> from analytics.datasets import make_run
+    >>> from analytics.load import load_run
+    >>> run = load_run(make_run(60, random_state=0))
+    >>> kw = keyword_features(run.turns, calls=run.calls)
+    >>> rates = keyword_hit_rates(kw, by="assignee", calls=run.calls)
+    >>> list(rates.columns)
+    ['assignee', 'lexicon', 'n', 'count', 'rate', 'ci_low', 'ci_high']
+    >>> len(rates) == run.calls["assignee"].nunique() * len(BUILTIN_LEXICONS)
+    True
+    >>> bool((rates["ci_low"] <= rates["rate"]).all() and (rates["rate"] <= rates["ci_high"]).all())
+    True
+    """
+    check_confidence(confidence)
+    if not isinstance(keywords, pd.DataFrame) or "task_id" not in keywords.columns:
+        raise ValueError("keywords must be the DataFrame of keyword_features(...), with task_id")
+    hits = _hits(keywords, speaker)
+    groups, keys = _groups(keywords, by, calls)
+    if "lexicon" in keys:
+        raise ValueError(f"by={by!r} must not hold 'lexicon', the name of an output column")
+    groups, gkeys = with_overall(groups, keys)
+    grouped = hits.groupby([groups[k] for k in gkeys], dropna=False)
+    counts = grouped.sum().rename_axis(columns="lexicon").stack().rename("count")
+    long = counts.reset_index().join(grouped.size().rename("n"), on=gkeys)
+    low, high = wilson_interval(long["count"], long["n"], confidence=confidence)
+    out = long.assign(rate=long["count"] / long["n"], ci_low=low, ci_high=high)
+    return out.drop(columns=OVERALL, errors="ignore")[[*keys, *_HIT_RATE_TYPES]].astype(
+        _HIT_RATE_TYPES
+    )

@@ -26,7 +26,7 @@ from typing import Any
 
 import msgspec
 
-__all__ = ["snapshot_path", "save_snapshot", "load_snapshot", "save_tables"]
+__all__ = ["snapshot_path", "save_snapshot", "load_snapshot", "save_tables", "write_atomic"]
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +67,12 @@ def snapshot_path(space_token: str, run_id: str, *, root: str | os.PathLike = DE
     return root if root.suffix == ".json" else root / space_token / f"{run_id}.json"
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 @contextmanager
 def _atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; rename it onto ``path`` if the block succeeds."""
@@ -75,13 +81,19 @@ def _atomic_path(path: Path) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a saved file gets the usual mode
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def _write_atomic(path: Path, write: Callable[[Path], Any]) -> Path:
+def write_atomic(path: str | os.PathLike, write: Callable[[Path], Any]) -> Path:
+    """Call ``write(tmp)`` on a temporary file next to ``path``, then rename it onto ``path``.
+
+    On any failure the temporary file is removed and ``path`` is left as it was.
+    """
+    path = Path(path)
     with _atomic_path(path) as tmp:
         write(tmp)
     logger.info("wrote %s", path)
@@ -109,7 +121,7 @@ def save_snapshot(response: dict, path: str | os.PathLike) -> Path:
         When ``response`` holds something JSON cannot represent (nothing is written).
     """
     data = msgspec.json.encode(response)
-    return _write_atomic(Path(path), lambda tmp: tmp.write_bytes(data))
+    return write_atomic(Path(path), lambda tmp: tmp.write_bytes(data))
 
 
 def load_snapshot(path: str | os.PathLike) -> Any:
@@ -144,6 +156,6 @@ def save_tables(run, out_dir: str | os.PathLike, *, format: str = "csv") -> list
         raise ValueError(f"format={format!r} is not supported; use 'csv' or 'parquet'")
     out = Path(out_dir)
     return [
-        _write_atomic(out / f"{name}.{format}", _writer(getattr(run, name), format))
+        write_atomic(out / f"{name}.{format}", _writer(getattr(run, name), format))
         for name in TABLES
     ]

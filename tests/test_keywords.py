@@ -9,7 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analytics.keywords import BUILTIN_LEXICONS, keyword_features, lexicon_pattern
+from analytics.keywords import (
+    BUILTIN_LEXICONS,
+    keyword_features,
+    keyword_hit_rates,
+    lexicon_pattern,
+)
+from analytics.outcomes import wilson_interval
 from analytics.schema import CALLS_SCHEMA, TURNS_SCHEMA, conform
 
 
@@ -179,3 +185,103 @@ def test_pattern_is_compiled_once_per_lexicon():
     pattern = lexicon_pattern(["a b", "a  b", "A B"])
     assert isinstance(pattern, re.Pattern)
     assert "|" not in pattern.pattern  # the same term three times, spelled differently
+
+
+# --- hit rates ------------------------------------------------------------------------------
+
+
+def hit_rate_frame(rows: list[tuple], confidence: float = 0.95) -> pd.DataFrame:
+    """Expected keyword_hit_rates output from (group, lexicon, n, count) rows."""
+    frame = pd.DataFrame(rows, columns=["assignee", "lexicon", "n", "count"])
+    low, high = wilson_interval(frame["count"], frame["n"], confidence=confidence)
+    frame = frame.assign(rate=frame["count"] / frame["n"], ci_low=low, ci_high=high)
+    types = {"assignee": "string", "lexicon": "string", "n": "Int64", "count": "Int64"}
+    return frame.astype({**types, **dict.fromkeys(["rate", "ci_low", "ci_high"], "Float64")})
+
+
+@pytest.fixture
+def keyword_calls() -> pd.DataFrame:
+    """A and B by assignee x, C (no turns at all) by y."""
+    return conform(
+        pd.DataFrame({"task_id": ["A", "B", "C"], "assignee": ["x", "x", "y"]}), CALLS_SCHEMA
+    )
+
+
+def test_hit_rates_by_group_from_calls(keyword_calls):
+    # x: A has price (agent and user), B has opt_out (user): 1 of 2 calls each; y: C has nothing.
+    kw = keyword_features(make_turns(ROWS), LEXICONS, calls=keyword_calls)
+    out = keyword_hit_rates(kw, by="assignee", calls=keyword_calls)
+    want = hit_rate_frame(
+        [("x", "price", 2, 1), ("x", "opt_out", 2, 1), ("y", "price", 1, 0), ("y", "opt_out", 1, 0)]
+    )
+    pd.testing.assert_frame_equal(out, want)
+    # Wilson 95 % for 1 of 2 by hand: centre 0.5, half-width 1.95996 * 0.60423 / 2.92073
+    assert out["ci_low"].round(4).tolist() == [0.0945, 0.0945, 0.0, 0.0]
+    assert out["ci_high"].round(4).tolist()[:2] == [0.9055, 0.9055]
+
+
+def test_hit_rates_overall_by_speaker_and_own_group_column(keyword_calls):
+    kw = keyword_features(make_turns(ROWS), LEXICONS, calls=keyword_calls)
+    overall = keyword_hit_rates(kw, confidence=0.9)
+    assert list(overall.columns) == ["lexicon", "n", "count", "rate", "ci_low", "ci_high"]
+    assert overall[["lexicon", "n", "count"]].astype(object).values.tolist() == [
+        ["price", 3, 1],
+        ["opt_out", 3, 1],
+    ]
+    agent = keyword_hit_rates(kw.assign(assignee=["x", "x", "y"]), by="assignee", speaker="agent")
+    assert agent["count"].tolist() == [1, 0, 0, 0]  # B's opt-out was said by the user
+    user = keyword_hit_rates(kw, speaker="user")
+    assert user["count"].tolist() == [1, 1]
+
+
+def test_hit_rates_count_calls_missing_from_calls_as_missing_group(keyword_calls):
+    kw = keyword_features(make_turns(ROWS), LEXICONS, calls=keyword_calls)
+    out = keyword_hit_rates(kw, by="assignee", calls=keyword_calls.iloc[1:])  # A is not there
+    want = hit_rate_frame(
+        [
+            ("x", "price", 1, 0),
+            ("x", "opt_out", 1, 1),
+            ("y", "price", 1, 0),
+            ("y", "opt_out", 1, 0),
+            (None, "price", 1, 1),
+            (None, "opt_out", 1, 0),
+        ]
+    )
+    pd.testing.assert_frame_equal(out, want)
+
+
+def test_hit_rates_empty_input_has_every_column(keyword_calls):
+    kw = keyword_features(make_turns(ROWS).iloc[:0], LEXICONS)
+    out = keyword_hit_rates(kw, by="assignee", calls=keyword_calls)
+    assert out.empty
+    assert list(out.columns) == ["assignee", "lexicon", "n", "count", "rate", "ci_low", "ci_high"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"by": "team"}, r"by='team': \['team'\] not a column of keywords"),
+        ({"speaker": "bot"}, r"speaker='bot' is not one of None, 'agent', 'user'"),
+        ({"confidence": 95}, r"confidence=95 must lie strictly between 0 and 1"),
+    ],
+)
+def test_hit_rates_reject_bad_options(kwargs, message, keyword_calls):
+    kw = keyword_features(make_turns(ROWS), LEXICONS, calls=keyword_calls)
+    with pytest.raises(ValueError, match=message):
+        keyword_hit_rates(kw, **kwargs)
+
+
+def test_hit_rates_reject_a_group_named_lexicon(keyword_calls):
+    kw = keyword_features(make_turns(ROWS), LEXICONS, calls=keyword_calls)
+    with pytest.raises(ValueError, match=r"by='lexicon' must not hold 'lexicon'"):
+        keyword_hit_rates(kw, by="lexicon", calls=keyword_calls.assign(lexicon="z"))
+
+
+def test_hit_rates_reject_frames_that_are_not_keyword_features():
+    with pytest.raises(ValueError, match=r"keywords must be the DataFrame of keyword_features"):
+        keyword_hit_rates(pd.DataFrame({"kw_price_first_turn": [1]}))
+    with pytest.raises(ValueError, match=r"keywords has no kw_<name>_first_turn columns"):
+        keyword_hit_rates(pd.DataFrame({"task_id": ["A"], "kw_price": [1]}))
+    both_sides = keyword_features(make_turns(ROWS), LEXICONS, by_speaker=False)
+    with pytest.raises(ValueError, match=r"speaker='user' needs the columns \['kw_price_user'"):
+        keyword_hit_rates(both_sides, speaker="user")

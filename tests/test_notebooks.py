@@ -1,0 +1,169 @@
+"""The notebooks run top to bottom on the bundled sample, and are committed without outputs."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+from nbclient import NotebookClient
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+NAMES = [
+    "01_explore_run.ipynb",
+    "02_durations_and_outcomes.ipynb",
+    "03_transcript_features_model.ipynb",
+]
+LIVE_VARIABLES = ("UNPOD_SPACE", "UNPOD_RUN", "UNPOD_API_TOKEN")
+
+AUC_LINE = re.compile(r"ROC AUC, (?P<model>[^:]+): (?P<mean>\d\.\d{3}) ± (?P<sd>\d\.\d{3})")
+
+
+def require_python3_kernel() -> None:
+    """Fail (never skip) when the kernel the notebooks name is not installed."""
+    try:
+        KernelSpecManager().get_kernel_spec("python3")
+    except NoSuchKernel:
+        pytest.fail(
+            "no 'python3' Jupyter kernelspec: the notebooks cannot run. Install ipykernel in "
+            "this environment (`.venv/bin/python -m pip install -e '.[dev]'`), which provides it."
+        )
+
+
+def output_text(nb: nbformat.NotebookNode) -> str:
+    """All text a notebook's code cells showed: streams, results and displays, in order."""
+    texts = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out["output_type"] == "stream":
+                texts.append(out["text"])
+            elif out["output_type"] in ("execute_result", "display_data"):
+                texts.append(out["data"].get("text/plain", ""))
+    return "\n".join(texts)
+
+
+def stderr_text(nb: nbformat.NotebookNode) -> str:
+    """What code cells wrote to stderr (warnings): a notebook should run clean."""
+    return "".join(
+        out["text"]
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+        if out["output_type"] == "stream" and out["name"] == "stderr"
+    )
+
+
+@pytest.fixture
+def sample_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kernel inherits this environment: no live-run variables, a non-GUI backend."""
+    for name in LIVE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+
+
+def execute(name: str, tmp_path: Path) -> nbformat.NotebookNode:
+    """Run a temporary copy of notebook ``name``; the executed copy stays in ``tmp_path``."""
+    require_python3_kernel()
+    copy = tmp_path / name
+    shutil.copyfile(NOTEBOOKS / name, copy)
+    nb = nbformat.read(copy, as_version=4)
+    client = NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+    )
+    client.execute()  # raises CellExecutionError, naming the cell, if any cell fails
+    nbformat.write(nb, copy)
+    return nb
+
+
+def assert_printed(name: str, text: str, expected: list[str]) -> None:
+    missing = [line for line in expected if line not in text]
+    assert not missing, f"{name} did not print {missing}"
+
+
+def test_explore_notebook_runs_on_the_sample(tmp_path: Path, sample_env: None) -> None:
+    name = "01_explore_run.ipynb"
+    text = output_text(nb := execute(name, tmp_path))
+    assert_printed(
+        name,
+        text,
+        [
+            "Run(tasks=400, calls=372, turns=3823, problems=0)",
+            "0 value(s) could not be read",
+            "transcript_pending",
+            "\nagent: ",
+            "\nuser: ",
+        ],
+    )
+    assert stderr_text(nb) == ""
+
+
+def test_durations_notebook_runs_on_the_sample(tmp_path: Path, sample_env: None) -> None:
+    name = "02_durations_and_outcomes.ipynb"
+    text = output_text(nb := execute(name, tmp_path))
+    assert_printed(
+        name,
+        text,
+        [
+            "median_ci_low",
+            "Highest Interested rate: space-agent-cleo,",
+            "Lowest: space-agent-dex,",
+            "Interested or not, by agent: chi-square p = ",
+            "Longest median call: space-agent-",
+            "Connection rates run from ",
+        ],
+    )
+    assert stderr_text(nb) == ""
+
+
+def test_model_notebook_runs_and_scores_well_above_chance(tmp_path: Path, sample_env: None) -> None:
+    name = "03_transcript_features_model.ipynb"
+    text = output_text(nb := execute(name, tmp_path))
+    assert_printed(
+        name,
+        text,
+        [
+            "agent_talk_share",
+            "Slowest agent: space-agent-dex",
+            "kw_price_user",
+            "caller's words most for Interested: ",
+        ],
+    )
+    assert stderr_text(nb) == ""
+    scores = {m["model"]: (float(m["mean"]), float(m["sd"])) for m in AUC_LINE.finditer(text)}
+    assert set(scores) == {
+        "turn-taking + keywords",
+        "connected calls only",
+        "TF-IDF of the caller's words",
+    }
+    mean, sd = scores["turn-taking + keywords"]
+    assert mean > 0.7, scores
+    assert 0 < sd < 0.2, scores
+    assert scores["connected calls only"][0] > 0.7, scores
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_committed_notebook_has_no_outputs(name: str) -> None:
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    nbformat.validate(nb)
+    assert nb.nbformat == 4
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    assert code, f"{name} has no code cells"
+    assert [(c.execution_count, c.outputs) for c in code] == [(None, [])] * len(code), (
+        f"{name} is saved with outputs; clear them before committing"
+    )
+    assert '"output_type"' not in (NOTEBOOKS / name).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_opens_with_what_it_shows_and_how_to_go_live(name: str) -> None:
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    first, setup = nb.cells[0], next(c for c in nb.cells if c.cell_type == "code")
+    assert first.cell_type == "markdown" and first.source.startswith("# ")
+    assert "notebook shows" in first.source, f"{name} should open by saying what it shows"
+    for variable in LIVE_VARIABLES:
+        assert variable in first.source, f"{name}'s opening cell does not mention {variable}"
+    assert 'an.fetch_run(os.environ["UNPOD_SPACE"], os.environ["UNPOD_RUN"])' in setup.source
+    assert "an.datasets.load_sample()" in setup.source
