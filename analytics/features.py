@@ -43,6 +43,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from analytics.conversation import CONVERSATION_SCHEMA, conversation_features
 from analytics.keywords import keyword_features
+from analytics.load import gc_paused
 from analytics.schema import TEXT, TURNS_SCHEMA, conform, empty_frame
 
 __all__ = [
@@ -90,7 +91,11 @@ def call_table(run: Any) -> pd.DataFrame:
     >>> len(table) == len(run.calls), int(table["transcript"].map(len).sum()) == len(run.turns)
     (True, True)
     """
-    calls, turns = run.calls, run.turns
+    with gc_paused():  # one dict per turn: no cycles, nothing for the collector to find
+        return _call_table(run.calls, run.turns)
+
+
+def _call_table(calls: pd.DataFrame, turns: pd.DataFrame) -> pd.DataFrame:
     row = pd.Index(calls["task_id"]).get_indexer(turns["task_id"])
     order = np.lexsort((turns["turn"].to_numpy(dtype=float, na_value=np.inf), row))
     order = order[row[order] >= 0]
@@ -128,7 +133,10 @@ def _turns_of(X: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         )
     lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
     keys = pd.Series(np.arange(len(X))).astype(str).str.zfill(len(str(len(X))))
-    records = pd.DataFrame.from_records(list(chain.from_iterable(lists)), columns=TRANSCRIPT_FIELDS)
+    with gc_paused():
+        records = pd.DataFrame.from_records(
+            list(chain.from_iterable(lists)), columns=TRANSCRIPT_FIELDS
+        )
     row = np.repeat(np.arange(len(X)), lengths)
     turns = records.assign(task_id=keys.to_numpy()[row], row=row)
     present = [c for c in _CALL_COLUMNS if c in X.columns]

@@ -21,8 +21,11 @@ Examples
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
 from operator import attrgetter
@@ -151,6 +154,28 @@ def load_run(source: Source) -> Run:
     ...
     analytics.errors.SchemaError: JSON bytes is not valid JSON (...); pass a saved run ...
     """
+    with gc_paused():
+        return _load(source)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a block builds many objects.
+
+    Loading allocates millions of objects that form no cycles; each collection those
+    allocations trigger would scan them all again (about a third of the load time on a 20,000
+    task run). The collector's previous state is restored afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _load(source: Source) -> Run:
     structs, found = _tasks_from(source, "source")
     tasks, n_seen = _newest_per_task(structs)
     task_frame, task_problems = _tasks_table(tasks, n_seen)

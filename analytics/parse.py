@@ -146,9 +146,12 @@ def parse_timestamps(values: Sequence[Any] | pd.Series) -> tuple[pd.Series, pd.S
     raw = _object_array(values)
     stamps = np.full(len(raw), np.datetime64("NaT"), dtype="datetime64[ns]")
     bad = np.zeros(len(raw), dtype=bool)
-    if _arrow_text(values) is not None:
+    missing = pd.isna(raw)
+    text = _arrow_text(values)
+    if text is not None:
         stamps = _iso(raw)
-    todo = np.isnat(stamps) & ~pd.isna(raw)
+        missing |= _literal_nulls(text)
+    todo = np.isnat(stamps) & ~missing
     if todo.any():
         stamps[todo], bad[todo] = _lenient_timestamps(pd.Series(raw[todo], dtype=object))
     return pd.Series(stamps).dt.tz_localize("UTC").astype(TIMESTAMP), pd.Series(bad)
