@@ -173,6 +173,11 @@ def _add_api_options(command: argparse.ArgumentParser) -> None:
         help=f"environment variable holding the API token (default {TOKEN_ENV})",
     )
     command.add_argument(
+        "--auth-scheme",
+        choices=("Token", "Bearer", "JWT"),
+        help="Authorization scheme (default $UNPOD_AUTH_SCHEME, else Token; Bearer for a JWT)",
+    )
+    command.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -188,7 +193,8 @@ def _client(args: argparse.Namespace) -> UnpodClient:
             "(the command reads the token from the environment only)"
         )
     return UnpodClient(
-        token, org_handle=args.org_handle, base_url=args.base_url, progress=args.progress
+        token, org_handle=args.org_handle, base_url=args.base_url, progress=args.progress,
+        auth_scheme=args.auth_scheme,
     )
 
 
@@ -262,6 +268,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger().setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+    # urllib3 warns on every retry; without --verbose only the final error line is shown
+    logging.getLogger("urllib3").setLevel(logging.DEBUG if args.verbose else logging.ERROR)
     try:
         return args.func(args)
     except (AnalyticsError, ValueError, OSError) as exc:

@@ -65,6 +65,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://unpod.ai/api/v2/platform"
 PLATFORM_PATH = "/api/v2/platform"
 TOKEN_ENV, ORG_HANDLE_ENV, BASE_URL_ENV = "UNPOD_API_TOKEN", "UNPOD_ORG_HANDLE", "UNPOD_BASE_URL"
+AUTH_SCHEME_ENV = "UNPOD_AUTH_SCHEME"
+AUTH_SCHEMES = ("Token", "Bearer", "JWT")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_PAGES = 10_000
 """Safety bound of a paged read: a server that keeps sending full pages stops here."""
@@ -233,6 +235,14 @@ def _token(token: str | None) -> str:
     return token
 
 
+def _scheme(value: str) -> str:
+    scheme = next((s for s in AUTH_SCHEMES if s.lower() == value.strip().lower()), None)
+    if scheme is None:
+        raise ValueError(f"auth_scheme={value!r} is not one of {AUTH_SCHEMES}; "
+                         "use 'Token' for an API token, 'Bearer' for a JWT")
+    return scheme
+
+
 def _check_sizes(*, page_size: int, timeout: float) -> None:
     if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
         raise ValueError(f"page_size={page_size!r} must be a positive integer, e.g. 100")
@@ -280,11 +290,18 @@ class UnpodClient:
         Base of the exponential backoff in seconds (0 retries at once).
     progress : bool, optional
         Show a tqdm bar on stderr for multi-page reads; default: when stderr is a terminal.
+    auth_scheme : {"Token", "Bearer", "JWT"}, optional
+        The ``Authorization`` scheme; default ``$UNPOD_AUTH_SCHEME``, else ``Token`` (an API
+        token). The platform's open-source code serves ``/spaces/`` and ``/organizations/``
+        with JWT authentication only; if those answer 401 to an API token, pass a JWT with
+        ``auth_scheme="Bearer"`` (the run and task endpoints take either).
 
     Raises
     ------
     AuthenticationError
         When no token is given and ``UNPOD_API_TOKEN`` is unset or empty.
+    ValueError
+        When ``auth_scheme`` is not one of the schemes above.
     """
 
     def __init__(
@@ -299,8 +316,10 @@ class UnpodClient:
         session: requests.Session | None = None,
         backoff_factor: float = 0.5,
         progress: bool | None = None,
+        auth_scheme: str | None = None,
     ):
         token = _token(token)
+        self.auth_scheme = _scheme(auth_scheme or os.environ.get(AUTH_SCHEME_ENV) or "Token")
         _check_sizes(page_size=page_size, timeout=timeout)
         self.base_url = _base_url(base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL)
         self.org_handle = org_handle or os.environ.get(ORG_HANDLE_ENV) or None
@@ -315,7 +334,9 @@ class UnpodClient:
         self.session = requests.Session() if session is None else session
         self.session.mount(self.base_url + "/", HTTPAdapter(max_retries=self.retry))
         org = {"Org-Handle": self.org_handle} if self.org_handle else {}
-        self._headers = {"Authorization": f"Token {token}", "Accept": "application/json", **org}
+        self._headers = {
+            "Authorization": f"{self.auth_scheme} {token}", "Accept": "application/json", **org
+        }
 
     def __repr__(self) -> str:
         return (
@@ -396,11 +417,22 @@ class UnpodClient:
 
     def organizations(self) -> list[dict]:
         """The organisations of the token's user (``domain_handle`` is the ``Org-Handle``)."""
-        return self._get("/organizations/")["data"]
+        return self._get_jwt_served("/organizations/")["data"]
 
     def spaces(self) -> list[dict]:
         """The spaces of the organisation named by ``org_handle`` (``token`` is the space token)."""
-        return self._get("/spaces/")["data"]
+        return self._get_jwt_served("/spaces/")["data"]
+
+    def _get_jwt_served(self, path: str) -> dict:
+        """GET an endpoint that may take JWTs only: a 401 to an API token says what to try."""
+        try:
+            return self._get(path)
+        except AuthenticationError as err:
+            if self.auth_scheme != "Token":
+                raise
+            hint = (f"{err.message}; {path} may accept only a JWT: pass auth_scheme='Bearer' "
+                    f"with a JWT (or set {AUTH_SCHEME_ENV}=Bearer)")
+            raise AuthenticationError(hint, status_code=err.status_code, url=err.url) from err
 
     def runs(self, space_token: str) -> list[dict]:
         """Every run of a space, newest first, all pages."""

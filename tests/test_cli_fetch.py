@@ -18,10 +18,11 @@ TASKS = [{"task_id": f"T{i}", "run_id": "R1", "status": "completed"} for i in ra
 @pytest.fixture(autouse=True)
 def _keep_root_log_level():
     """main() sets the root logger's level; put it back after each test."""
-    root = logging.getLogger()
-    level = root.level
+    root, urllib3 = logging.getLogger(), logging.getLogger("urllib3")
+    levels = root.level, urllib3.level
     yield
-    root.setLevel(level)
+    root.setLevel(levels[0])
+    urllib3.setLevel(levels[1])
 
 
 @pytest.fixture
@@ -44,6 +45,14 @@ def test_fetch_run_saves_under_data_raw(env, capsys, tmp_path):
     assert [t["task_id"] for t in saved["data"]] == ["T3", "T2", "T1"]
     assert (saved["space_token"], saved["run_id"]) == ("S1", "R1")
     assert TOKEN not in (tmp_path / "data/raw/S1/R1.json").read_text()
+
+
+@pytest.mark.parametrize(("verbose", "level"), [([], logging.ERROR), (["-v"], logging.DEBUG)])
+def test_urllib3_retry_warnings_only_with_verbose(env, capsys, verbose, level):
+    """urllib3 logs a WARNING per connection retry; the CLI shows only its final error line."""
+    env.route("/spaces/S1/runs/R1/tasks/", paged(TASKS))
+    assert main([*verbose, "fetch", "--space", "S1", "--run", "R1"]) == 0
+    assert logging.getLogger("urllib3").getEffectiveLevel() == level
 
 
 @pytest.mark.parametrize(
@@ -91,7 +100,11 @@ def test_api_error_is_one_line(env, capsys):
     assert main(["fetch"]) == 1
     out, err = capsys.readouterr()
     assert out == ""
-    assert err == f"unpod-analytics: error: HTTP 401 from {env.base_url}/spaces/: Invalid token.\n"
+    assert err == (
+        f"unpod-analytics: error: HTTP 401 from {env.base_url}/spaces/: Invalid token.; "
+        "/spaces/ may accept only a JWT: pass auth_scheme='Bearer' with a JWT "
+        "(or set UNPOD_AUTH_SCHEME=Bearer)\n"
+    )
 
 
 def test_verbose_adds_the_traceback_without_the_token(env, capsys, caplog):
@@ -100,7 +113,9 @@ def test_verbose_adds_the_traceback_without_the_token(env, capsys, caplog):
     err = capsys.readouterr().err
     assert err.startswith("Traceback (most recent call last):")
     assert err.endswith(
-        "unpod-analytics: error: HTTP 401 from " + env.base_url + "/spaces/: Invalid token.\n"
+        "unpod-analytics: error: HTTP 401 from " + env.base_url + "/spaces/: Invalid token.; "
+        "/spaces/ may accept only a JWT: pass auth_scheme='Bearer' with a JWT "
+        "(or set UNPOD_AUTH_SCHEME=Bearer)\n"
     )
     assert "GET " + env.base_url + "/spaces/" in caplog.text  # debug logging is on
     assert TOKEN not in err + caplog.text

@@ -60,7 +60,7 @@ TASKS = [task(i) for i in range(250, 0, -1)]  # newest first, like the platform
 
 @pytest.fixture(autouse=True)
 def _no_env(monkeypatch):
-    for name in ("UNPOD_API_TOKEN", "UNPOD_ORG_HANDLE", "UNPOD_BASE_URL"):
+    for name in ("UNPOD_API_TOKEN", "UNPOD_ORG_HANDLE", "UNPOD_BASE_URL", "UNPOD_AUTH_SCHEME"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -122,6 +122,28 @@ def test_environment_configures_token_org_and_base_url(unpod_server, monkeypatch
         f"Token {TOKEN}",
         "env.org",
     )
+
+
+def test_bearer_scheme_for_a_jwt(unpod_server, monkeypatch):  # noqa: F811
+    unpod_server.add("/spaces/", ok([]))
+    monkeypatch.setenv("UNPOD_AUTH_SCHEME", "bearer")
+    with UnpodClient(TOKEN, base_url=unpod_server.base_url) as api:
+        assert api.spaces() == []
+    assert unpod_server.requests[0].headers["Authorization"] == f"Bearer {TOKEN}"
+
+
+def test_unknown_auth_scheme_is_refused():
+    with pytest.raises(ValueError, match=r"auth_scheme='Basic' is not one of"):
+        UnpodClient(TOKEN, auth_scheme="Basic")
+
+
+def test_401_on_spaces_with_an_api_token_suggests_a_jwt(client, unpod_server, caplog):  # noqa: F811
+    unpod_server.add("/spaces/", Reply(401, {"message": "Invalid token.", "status_code": 401}))
+    with pytest.raises(AuthenticationError, match=r"Invalid token\.; /spaces/ may accept only "
+                       r"a JWT: pass auth_scheme='Bearer'") as info:
+        client.spaces()
+    assert info.value.status_code == 401
+    assert_error_clean(info.value, caplog)
 
 
 def test_no_org_handle_header_unless_configured(client, unpod_server):  # noqa: F811
@@ -434,9 +456,9 @@ def test_error_answers(client, unpod_server, caplog, reply, cls, status, message
 
 
 def test_an_echoed_token_is_scrubbed(client, unpod_server, caplog):  # noqa: F811
-    unpod_server.add("/organizations/", Reply(401, {"message": f"Invalid token {TOKEN}"}))
+    unpod_server.add(RUN_TASKS, Reply(401, {"message": f"Invalid token {TOKEN}"}))
     with pytest.raises(AuthenticationError, match=r"Invalid token \*\*\*$") as info:
-        client.organizations()
+        client.run_tasks("S1", "R1")
     assert_error_clean(info.value, caplog)
 
 
