@@ -15,16 +15,6 @@ TOKEN = "tok-SECRET-cli-5b1d"
 TASKS = [{"task_id": f"T{i}", "run_id": "R1", "status": "completed"} for i in range(3, 0, -1)]
 
 
-@pytest.fixture(autouse=True)
-def _keep_root_log_level():
-    """main() sets the root logger's level; put it back after each test."""
-    root, urllib3 = logging.getLogger(), logging.getLogger("urllib3")
-    levels = root.level, urllib3.level
-    yield
-    root.setLevel(levels[0])
-    urllib3.setLevel(levels[1])
-
-
 @pytest.fixture
 def env(unpod_server, monkeypatch, tmp_path):  # noqa: F811
     """Token and base URL in the environment; the working directory is a fresh tmp_path."""
