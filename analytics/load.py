@@ -23,20 +23,17 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
 from operator import attrgetter
-from pathlib import Path
 from typing import Any
 
 import msgspec
 import numpy as np
 import pandas as pd
 
-from analytics.errors import SchemaError, error_for_answer
 from analytics.parse import (
     json_object,
     parse_numbers,
@@ -52,9 +49,7 @@ from analytics.payload import (
     PostCall,
     Summary,
     Task,
-    decode_tasks,
     messages_of,
-    to_task,
 )
 from analytics.schema import (
     ANSWERED_CALL_STATUSES,
@@ -68,12 +63,12 @@ from analytics.schema import (
     conform,
     empty_frame,
 )
+from analytics.sources import Source, read_tasks
 
 __all__ = ["Run", "load_run", "Source"]
 
 log = logging.getLogger(__name__)
 
-Source = str | bytes | os.PathLike | dict | list
 
 _PENDING_EVALUATION = "available soon"
 _TASK_IDS = ("task_id", "run_id", "space_id", "thread_id")
@@ -176,7 +171,7 @@ def gc_paused() -> Iterator[None]:
 
 
 def _load(source: Source) -> Run:
-    structs, found = _tasks_from(source, "source")
+    structs, found = read_tasks(source)
     tasks, n_seen = _newest_per_task(structs)
     task_frame, task_problems = _tasks_table(tasks, n_seen)
     outputs = [t.output for t in tasks]
@@ -190,111 +185,6 @@ def _load(source: Source) -> Run:
         log.info("loaded %d tasks with %d problems", len(task_frame), len(problems))
     calls = _with_turn_counts(calls, counts)
     return Run(tasks=task_frame, calls=calls, turns=turns, problems=problems)
-
-
-# --- sources --------------------------------------------------------------------------------
-
-
-def _tasks_from(source: Any, where: str) -> tuple[list[Task], list[dict]]:
-    """Every task of ``source`` in input order, with a problem per unreadable item."""
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        return _tasks_from_json(bytes(source), "JSON bytes")
-    if isinstance(source, os.PathLike):
-        return _tasks_from_json(_read(Path(source)), str(source))
-    if isinstance(source, str):
-        if source.lstrip()[:1] in ("{", "["):
-            return _tasks_from_json(source, "JSON text")
-        if Path(source).is_file():
-            return _tasks_from_json(_read(Path(source)), source)
-        raise SchemaError(
-            f"{source[:80]!r} is neither JSON text nor an existing file; pass the path of a "
-            "saved response, its JSON text, or the parsed response"
-        )
-    if isinstance(source, dict):
-        return _tasks_from_dict(source, where)
-    if isinstance(source, list):
-        return _tasks_from_list(source, where)
-    raise SchemaError(
-        f"cannot load a {type(source).__name__} ({source!r:.60}); pass a path, JSON text or "
-        "bytes, a response dict, a task dict, or a list of those"
-    )
-
-
-def _tasks_from_json(raw: bytes | str, what: str) -> tuple[list[Task], list[dict]]:
-    typed = decode_tasks(raw)
-    if typed is not None:
-        return typed, []
-    try:
-        parsed = msgspec.json.decode(raw)
-    except msgspec.DecodeError as err:
-        raise SchemaError(
-            f"{what} is not valid JSON ({err}); pass a saved run response or its text"
-        ) from None
-    return _tasks_from(parsed, what)
-
-
-def _tasks_from_dict(obj: dict, where: str) -> tuple[list[Task], list[dict]]:
-    if "task_id" in obj:
-        return _convert([obj])
-    if "data" in obj:
-        return _convert(_response_data(obj, where))
-    raise SchemaError(
-        f"{where} is an object with keys {sorted(obj)[:8]} but neither 'data' (a response) nor "
-        "'task_id' (a task); pass a run-tasks response or its 'data' list"
-    )
-
-
-def _tasks_from_list(items: list, where: str) -> tuple[list[Task], list[dict]]:
-    """A list holds tasks, or pages / sources to expand, in any mix."""
-    tasks: list[Task] = []
-    problems: list[dict] = []
-    for i, item in enumerate(items):
-        expand = isinstance(item, (list, str, bytes, os.PathLike)) or (
-            isinstance(item, dict) and "data" in item and "task_id" not in item
-        )
-        more, found = _tasks_from(item, f"{where}[{i}]") if expand else _convert([item], i)
-        tasks += more
-        problems += found
-    return tasks, problems
-
-
-def _response_data(response: dict, where: str) -> list[Any]:
-    status = response.get("status_code")
-    if isinstance(status, int) and status != 200:
-        raise error_for_answer(status, response)
-    data = response["data"]
-    if not isinstance(data, list):
-        raise SchemaError(
-            f"{where}: 'data' is a {type(data).__name__} ({data!r:.60}), expected a list of "
-            "tasks; is this a run-tasks response?"
-        )
-    return data
-
-
-def _convert(items: list[Any], offset: int = 0) -> tuple[list[Task], list[dict]]:
-    """Task dicts to :class:`Task`; anything that is not an object is reported, not kept."""
-    tasks, problems = [], []
-    for i, item in enumerate(items, start=offset):
-        if not isinstance(item, dict):
-            problems.append({
-                "task_id": None, "field": "task",
-                "problem": f"item {i} of the input is not a task object but "
-                f"{type(item).__name__} {item!r:.40}; it was skipped",
-            })
-            continue
-        task, found = to_task(item)
-        tasks.append(task)
-        problems += found
-    return tasks, problems
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as err:
-        raise SchemaError(
-            f"cannot read {str(path)!r} ({err.strerror}); check the path of the saved run"
-        ) from None
 
 
 # --- tasks ----------------------------------------------------------------------------------

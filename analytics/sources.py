@@ -1,0 +1,145 @@
+"""Where tasks come from: every source form ``load_run`` accepts, as typed tasks.
+
+A path, JSON text or bytes, a parsed response, one task, a bare list of tasks, or a list of
+any of these (pages, several runs, several files). JSON is decoded straight into
+:class:`~analytics.payload.Task` structs where it has the expected shape; anything else takes
+the lenient way (untyped decode, then :func:`~analytics.payload.to_task` per item), which also
+gives the precise error for input that is not a run at all.
+
+Examples
+--------
+>>> tasks, problems = read_tasks('[{"task_id": "T1"}, {"data": [{"task_id": "T2"}, 7]}]')
+>>> [t.task_id for t in tasks], problems[0]["field"]
+(['T1', 'T2'], 'task')
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from analytics.errors import SchemaError, error_for_answer
+from analytics.payload import Task, decode_tasks, to_task
+
+__all__ = ["Source", "read_tasks"]
+
+Source = str | bytes | os.PathLike | dict | list
+
+
+def read_tasks(source: Source) -> tuple[list[Task], list[dict]]:
+    """Every task of ``source`` in input order, and a problem dict per unreadable item.
+
+    Raises
+    ------
+    SchemaError
+        ``source`` is not a tasks response, a task, or a list of them.
+    ApiError
+        ``source`` is a saved error answer of the API.
+    """
+    return _tasks_from(source, "source")
+
+
+
+def _tasks_from(source: Any, where: str) -> tuple[list[Task], list[dict]]:
+    """Every task of ``source`` in input order, with a problem per unreadable item."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return _tasks_from_json(bytes(source), "JSON bytes")
+    if isinstance(source, os.PathLike):
+        return _tasks_from_json(_read(Path(source)), str(source))
+    if isinstance(source, str):
+        if source.lstrip()[:1] in ("{", "["):
+            return _tasks_from_json(source, "JSON text")
+        if Path(source).is_file():
+            return _tasks_from_json(_read(Path(source)), source)
+        raise SchemaError(
+            f"{source[:80]!r} is neither JSON text nor an existing file; pass the path of a "
+            "saved response, its JSON text, or the parsed response"
+        )
+    if isinstance(source, dict):
+        return _tasks_from_dict(source, where)
+    if isinstance(source, list):
+        return _tasks_from_list(source, where)
+    raise SchemaError(
+        f"cannot load a {type(source).__name__} ({source!r:.60}); pass a path, JSON text or "
+        "bytes, a response dict, a task dict, or a list of those"
+    )
+
+
+def _tasks_from_json(raw: bytes | str, what: str) -> tuple[list[Task], list[dict]]:
+    typed = decode_tasks(raw)
+    if typed is not None:
+        return typed, []
+    try:
+        parsed = msgspec.json.decode(raw)
+    except msgspec.DecodeError as err:
+        raise SchemaError(
+            f"{what} is not valid JSON ({err}); pass a saved run response or its text"
+        ) from None
+    return _tasks_from(parsed, what)
+
+
+def _tasks_from_dict(obj: dict, where: str) -> tuple[list[Task], list[dict]]:
+    if "task_id" in obj:
+        return _convert([obj])
+    if "data" in obj:
+        return _convert(_response_data(obj, where))
+    raise SchemaError(
+        f"{where} is an object with keys {sorted(obj)[:8]} but neither 'data' (a response) nor "
+        "'task_id' (a task); pass a run-tasks response or its 'data' list"
+    )
+
+
+def _tasks_from_list(items: list, where: str) -> tuple[list[Task], list[dict]]:
+    """A list holds tasks, or pages / sources to expand, in any mix."""
+    tasks: list[Task] = []
+    problems: list[dict] = []
+    for i, item in enumerate(items):
+        expand = isinstance(item, (list, str, bytes, os.PathLike)) or (
+            isinstance(item, dict) and "data" in item and "task_id" not in item
+        )
+        more, found = _tasks_from(item, f"{where}[{i}]") if expand else _convert([item], i)
+        tasks += more
+        problems += found
+    return tasks, problems
+
+
+def _response_data(response: dict, where: str) -> list[Any]:
+    status = response.get("status_code")
+    if isinstance(status, int) and status != 200:
+        raise error_for_answer(status, response)
+    data = response["data"]
+    if not isinstance(data, list):
+        raise SchemaError(
+            f"{where}: 'data' is a {type(data).__name__} ({data!r:.60}), expected a list of "
+            "tasks; is this a run-tasks response?"
+        )
+    return data
+
+
+def _convert(items: list[Any], offset: int = 0) -> tuple[list[Task], list[dict]]:
+    """Task dicts to :class:`Task`; anything that is not an object is reported, not kept."""
+    tasks, problems = [], []
+    for i, item in enumerate(items, start=offset):
+        if not isinstance(item, dict):
+            problems.append({
+                "task_id": None, "field": "task",
+                "problem": f"item {i} of the input is not a task object but "
+                f"{type(item).__name__} {item!r:.40}; it was skipped",
+            })
+            continue
+        task, found = to_task(item)
+        tasks.append(task)
+        problems += found
+    return tasks, problems
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise SchemaError(
+            f"cannot read {str(path)!r} ({err.strerror}); check the path of the saved run"
+        ) from None
