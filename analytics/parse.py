@@ -1,10 +1,12 @@
 """Lenient parsers for the values Unpod payloads carry in many shapes.
 
-Column parsers (:func:`parse_timestamps`, :func:`parse_numbers`, :func:`speakers`,
-:func:`word_counts`) take a whole column at once and return the parsed column plus, where a
-value can be unreadable, a boolean mask of the values that were present but could not be read:
-the loader turns that mask into ``problems`` rows. Scalar helpers (:func:`text_value`,
-:func:`transcript_messages`, :func:`json_object`) run once per task, never once per turn.
+Column parsers (:func:`parse_timestamps`, :func:`parse_numbers`, :func:`text_column`,
+:func:`speakers`, :func:`word_counts`) take a whole column at once and return the parsed column
+plus, where a value can be unreadable, a boolean mask of the values that were present but could
+not be read: the loader turns that mask into ``problems`` rows. Each tries one C-level pass
+(Arrow, or pandas' ISO 8601 parser) first and reads value by value only what that pass could
+not. Scalar helpers (:func:`transcript_messages`, :func:`json_object`) run once per call,
+never once per turn.
 
 Examples
 --------
@@ -211,22 +213,6 @@ def parse_numbers(values: Sequence[Any] | pd.Series) -> tuple[pd.Series, pd.Seri
     number = pd.to_numeric(raw.where(~missing & ~is_bool), errors="coerce")
     parsed = pd.Series(number, dtype=MEASURE).where(np.isfinite(number.astype("float64")))
     return parsed, ~missing & parsed.isna()
-
-
-def text_value(value: Any) -> str | None:
-    """One scalar as text: None and null literals become None, numbers become their text.
-
-    Containers are not text: they return None (the caller reports them).
-
-    >>> text_value("None"), text_value(346), text_value(" a "), text_value({"x": 1})
-    (None, '346', ' a ', None)
-    """
-    if value is None or isinstance(value, (dict, list)):
-        return None
-    if isinstance(value, float) and value != value:
-        return None
-    text = value if isinstance(value, str) else str(value)
-    return None if text.strip().lower() in NULL_LITERALS else text
 
 
 def json_object(value: Any) -> Any:

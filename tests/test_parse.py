@@ -9,7 +9,6 @@ from analytics.parse import (
     parse_numbers,
     parse_timestamps,
     speakers,
-    text_value,
     transcript_messages,
     word_counts,
 )
@@ -97,14 +96,6 @@ def test_parse_numbers(raw, value, is_bad):
 def test_null_mask_knows_the_platform_literals():
     values = pd.Series(["None", "NULL", "", "undefined", "0", 0, None, "x"], dtype=object)
     assert null_mask(values).tolist() == [True, True, True, True, False, False, True, False]
-
-
-def test_text_value():
-    assert text_value(" kept ") == " kept "
-    assert text_value(12.5) == "12.5"
-    assert text_value("NULL") is None
-    assert text_value(float("nan")) is None
-    assert text_value([1]) is None
 
 
 def test_json_object_decodes_only_json_objects_and_arrays():
