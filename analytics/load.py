@@ -329,7 +329,7 @@ def _calls_table(tasks: pd.DataFrame, outputs: list[Output | None]
         "end_time": [o.end_time for o in calls],
         "evaluated": [_PENDING_EVALUATION not in str(o.data or "") for o in calls],
     })
-    for problem in filter(None.__ne__, problems):
+    for problem in (p for p in problems if p is not None):
         problem["task_id"] = frame["task_id"].to_numpy()[problem.index.to_numpy()]
     return _parse_call_columns(frame, calls, problems)
 

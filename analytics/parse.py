@@ -38,6 +38,10 @@ from analytics.schema import COUNT, MEASURE, NULL_LITERALS, ROLE_TO_SPEAKER, TEX
 
 _EPOCH_TEXT = re.compile(r"^-?\d{9,13}(?:\.\d+)?$")
 _EPOCH_MS_FROM = 1e11  # below: seconds since 1970; at or above: milliseconds
+_EPOCH_MS_LIMIT = 9.2e12  # datetime64[ns] ends in 2262
+EARLIEST, LATEST = np.datetime64("1990-01-01", "ns"), np.datetime64("2100-01-01", "ns")
+"""Times outside [EARLIEST, LATEST) are unreadable: a unit or format slip, not a call time
+(and keeping them would overflow the arithmetic on durations and offsets)."""
 _LINE_ROLE = re.compile(
     r"^\s*(AI|Assistant|Agent|Bot|User|Customer|Caller|Human)\s*:\s?(.*)$", re.IGNORECASE
 )
@@ -134,7 +138,8 @@ def parse_timestamps(values: Sequence[Any] | pd.Series) -> tuple[pd.Series, pd.S
 
     Accepts ``"2026-01-31 11:47:38.067021"``, ISO 8601 with ``T``, ``Z`` or an offset,
     dates, epoch seconds or milliseconds (numbers or digit strings); naive values are UTC.
-    ``None``/``""``/``"None"``/``"NULL"`` are missing (NaT), not errors.
+    ``None``/``""``/``"None"``/``"NULL"`` are missing (NaT), not errors. A time before 1990
+    or from 2100 on is unreadable (see :data:`EARLIEST`).
 
     One ISO 8601 pass parses the whole column when it holds only text; the lenient reader
     then looks only at what that pass left NaT.
@@ -156,13 +161,17 @@ def parse_timestamps(values: Sequence[Any] | pd.Series) -> tuple[pd.Series, pd.S
     todo = np.isnat(stamps) & ~missing
     if todo.any():
         stamps[todo], bad[todo] = _lenient_timestamps(pd.Series(raw[todo], dtype=object))
+    implausible = ~np.isnat(stamps) & ((stamps < EARLIEST) | (stamps >= LATEST))
+    stamps[implausible], bad[implausible] = np.datetime64("NaT"), True
     return pd.Series(stamps).dt.tz_localize("UTC").astype(TIMESTAMP), pd.Series(bad)
 
 
 def _iso(text: np.ndarray | pd.Series) -> np.ndarray:
     """One ISO 8601 pass; unreadable values are NaT. Naive UTC ``datetime64[ns]``."""
-    parsed = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
-    return pd.DatetimeIndex(parsed).tz_convert(None).as_unit("ns").to_numpy().copy()
+    parsed = pd.DatetimeIndex(pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce"))
+    parsed = parsed.tz_convert(None)
+    plausible = parsed.where((parsed >= EARLIEST) & (parsed < LATEST))  # before leaving us
+    return plausible.as_unit("ns").to_numpy().copy()
 
 
 def _lenient_timestamps(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -183,6 +192,7 @@ def _from_epoch(values: pd.Series) -> np.ndarray:
     """Epoch seconds or milliseconds (chosen per value by magnitude) to naive UTC times."""
     number = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
     ms = np.where(np.abs(number) >= _EPOCH_MS_FROM, number, number * 1000.0)
+    ms = np.where(np.abs(ms) < _EPOCH_MS_LIMIT, ms, np.nan)  # beyond datetime64[ns]: unreadable
     return pd.to_datetime(ms, unit="ms", errors="coerce").as_unit("ns").to_numpy().copy()
 
 

@@ -486,3 +486,40 @@ def test_property_every_task_kept_and_one_turn_per_message(tasks):
         assert per_call.get(task_id, 0) in lengths
     assert run.turns.groupby("task_id")["turn"].apply(
         lambda s: s.tolist() == list(range(len(s)))).all()
+
+
+json_value = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**15), 10**15) | st.floats(allow_nan=False)
+    | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
+                                                                 max_size=3),
+    max_leaves=8,
+)
+FIELDS = [
+    ("created",), ("modified",), ("assignee",), ("input",), ("user_info",), ("task",),
+    ("output",), ("output", "transcript"), ("output", "start_time"), ("output", "duration"),
+    ("output", "call_type"), ("output", "cost"), ("output", "post_call_data"),
+    ("output", "post_call_data", "summary"), ("output", "post_call_data", "classification"),
+    ("output", "post_call_data", "success_evaluator"),
+    ("output", "post_call_data", "structured_data"), ("output", "transcript", 0),
+    ("output", "transcript", 0, "content"), ("output", "transcript", 0, "timestamp"),
+    ("output", "transcript", 0, "role"),
+]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(FIELDS), json_value)
+def test_property_any_value_anywhere_keeps_the_task_and_spares_the_others(field, value):
+    """Whatever a field holds, the load does not fail, the task stays, and others are intact."""
+    broken = payload("task_completed.json")
+    node = broken
+    for key in field[:-1]:
+        node = node[key]
+    node[field[-1]] = value
+    healthy = {**payload("task_completed.json"), "task_id": "T-healthy"}
+    run = load_run([broken, healthy])
+    alone = load_run([healthy])
+    assert run.tasks["task_id"].tolist() == [broken["task_id"], "T-healthy"]
+    pd.testing.assert_frame_equal(
+        run.turns[run.turns["task_id"] == "T-healthy"].reset_index(drop=True), alone.turns)
+    assert not run.problems["task_id"].eq("T-healthy").any()

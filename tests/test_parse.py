@@ -45,7 +45,11 @@ def test_parse_timestamps_null_literals_are_missing_not_errors(raw):
     assert not bad[0]
 
 
-@pytest.mark.parametrize("raw", ["soon", "31/31/2026", {"x": 1}, [1], True])
+@pytest.mark.parametrize(
+    "raw",
+    ["soon", "31/31/2026", {"x": 1}, [1], True, 9_223_372_037, -7_453_511_946, 10**15,
+     "1700-01-01", "2262-04-11T23:47:17", "1989-12-31T23:59:59Z"],
+)
 def test_parse_timestamps_garbage_is_nat_and_flagged(raw):
     parsed, bad = parse_timestamps([raw])
     assert pd.isna(parsed[0])
