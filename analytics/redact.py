@@ -79,15 +79,15 @@ def redact_frame(frame: pd.DataFrame, *, names: Iterable[str] = ()) -> pd.DataFr
     """
     names = list(names)
     out = frame.drop(columns=[c for c in frame.columns if c in DROPPED_COLUMNS])
-    masked = {}
-    for column in out.columns:
+    for position, column in enumerate(out.columns):
+        values = out.iloc[:, position]
         if column in PERSONAL_COLUMNS:
-            masked[column] = out[column].astype(TEXT).mask(out[column].notna(), "[redacted]")
-        elif isinstance(out[column].dtype, pd.StringDtype):
-            masked[column] = redact_text(out[column], names=names)
-        elif out[column].dtype == object:
-            masked[column] = _redact_strings(out[column], names)
-    return out.assign(**masked)
+            out.isetitem(position, values.astype(TEXT).mask(values.notna(), "[redacted]"))
+        elif isinstance(values.dtype, pd.StringDtype):
+            out.isetitem(position, redact_text(values, names=names))
+        elif values.dtype == object:
+            out.isetitem(position, _redact_strings(values, names))
+    return out
 
 
 def _redact_strings(values: pd.Series, names: list[str]) -> pd.Series:

@@ -47,6 +47,7 @@ __all__ = ["build_report"]
 log = logging.getLogger(__name__)
 
 GROUP = "assignee"
+NO_GROUP = "(no assignee)"
 FOCUS_OUTCOME = "Interested"
 CONVERSATION_COLUMNS = (
     "agent_talk_share", "agent_words", "user_words", "switches_per_min",
@@ -232,8 +233,8 @@ def _conversation(run: Run, features: pd.DataFrame) -> Section:
         ("Agent response gap by assignee", _draw(plots.plot_response_gaps, grouped, by=GROUP)),
     ]
     section.tables = {"conversation_by_assignee": summary, "conversation_features": features}
-    shown = _formatted(summary).set_index(GROUP).T.rename_axis(index="median per call",
-                                                                 columns=None).reset_index()
+    shown = _formatted(summary.fillna({GROUP: NO_GROUP})).set_index(GROUP).T
+    shown = shown.rename_axis(index="median per call", columns=None).reset_index()
     section.shown = {"Conversation metrics by assignee (medians)": shown}
     return section
 
@@ -270,7 +271,7 @@ def _rate_grid(rates: pd.DataFrame, rows: str) -> pd.DataFrame:
         f"{r:.0%} ({lo:.0%}-{hi:.0%})"
         for r, lo, hi in zip(rates["rate"], rates["ci_low"], rates["ci_high"])
     ])
-    header = cell[GROUP] + " (n=" + cell["n"].astype(str) + ")"
+    header = cell[GROUP].fillna(NO_GROUP) + " (n=" + cell["n"].astype(str) + ")"
     grid = cell.assign(group=header).pivot(index=rows, columns="group", values="cell")
     order = list(dict.fromkeys(rates[rows]))
     return grid.reindex(order).rename_axis(columns=None).reset_index()

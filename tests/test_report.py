@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -111,3 +112,23 @@ def test_a_failed_build_keeps_the_old_page_and_leaves_no_temp_file(run, tmp_path
 def test_empty_run_still_gives_a_page(tmp_path):
     page = build_report(load_run({"data": []}), tmp_path)
     assert ">Run overview</h2>" in page.read_text(encoding="utf-8")
+
+
+def _edge_runs() -> dict[str, list[dict]]:
+    data = Path(__file__).parent / "data"
+    completed = json.loads((data / "task_completed.json").read_text())
+    return {
+        "no assignee": [{**completed, "assignee": None}],
+        "only pending": [json.loads((data / "task_pending.json").read_text())],
+        "awaiting evaluation": [json.loads((data / "task_evaluating.json").read_text())],
+        "failed only": [{"task_id": "T1", "status": "failed", "assignee": "a",
+                         "output": {"call_status": "busy"}}],
+        "untimed legacy call": [json.loads((data / "task_vapi_legacy.json").read_text())],
+    }
+
+
+@pytest.mark.parametrize("case", list(_edge_runs()))
+def test_small_and_odd_runs_still_give_a_page(case, tmp_path):
+    page = build_report(load_run(_edge_runs()[case]), tmp_path)
+    text = page.read_text(encoding="utf-8")
+    assert ">Data quality</h2>" in text and "Traceback" not in text
