@@ -269,14 +269,14 @@ _NO_POST = PostCall()
 
 
 def _post_fields(post: PostCall | str | None, output: Output) -> tuple[Any, ...]:
-    """(outcome, summary, labels, success_evaluator, structured_data) of one call."""
+    """(outcome, summary, labels, success_evaluator, structured_data, customer) of one call."""
     if not isinstance(post, PostCall):
         post = _as_struct(post, PostCall) or _NO_POST
     summary = post.summary
     if isinstance(summary, Summary):
-        status, text = summary.status, summary.summary
+        status, text, name = summary.status, summary.summary, summary.name
     else:
-        status, text = None, summary
+        status, text, name = None, summary, None
     labels = post.classification
     if not isinstance(labels, Classification):
         labels = _as_struct(labels, Classification) or Classification()
@@ -289,6 +289,7 @@ def _post_fields(post: PostCall | str | None, output: Output) -> tuple[Any, ...]
         "; ".join(map(str, labels)) if isinstance(labels, list) and labels else None,
         post.success_evaluator,
         msgspec.json.encode(structured).decode() if structured else None,
+        output.customer if output.customer is not None else name,
     )
 
 
@@ -305,7 +306,7 @@ def _calls_table(tasks: pd.DataFrame, outputs: list[Output | None]
     """``calls`` from the call tasks (before the turn counts are known)."""
     is_call = tasks["has_call"].to_numpy(dtype=bool)
     calls = [o for o, c in zip(outputs, is_call) if c]
-    post = list(zip(*(_post_fields(o.post_call_data, o) for o in calls))) or [()] * 5
+    post = list(zip(*(_post_fields(o.post_call_data, o) for o in calls))) or [()] * 6
     raw = {
         "call_id": [o.call_id for o in calls],
         "call_type": [o.call_type if o.call_type is not None else o.type for o in calls],
@@ -318,6 +319,7 @@ def _calls_table(tasks: pd.DataFrame, outputs: list[Output | None]
         "labels": list(post[2]),
         "success_evaluator": list(post[3]),
         "structured_data": list(post[4]),
+        "customer": list(post[5]),
     }
     columns, problems = _text_columns(raw, numbers=("call_id", "success_evaluator"))
     frame = pd.DataFrame({

@@ -55,6 +55,7 @@ class Summary(msgspec.Struct, gc=False):
 
     status: Any = None
     summary: Any = None
+    name: Any = None
 
 
 class Classification(msgspec.Struct, gc=False):
@@ -77,6 +78,7 @@ class Output(msgspec.Struct, gc=False):
     """A task's ``output``: the call fields the loader reads."""
 
     call_id: Any = None
+    customer: Any = None
     call_type: Any = None
     type: Any = None
     call_status: Any = None

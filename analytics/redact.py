@@ -30,24 +30,27 @@ PHONE = re.compile(r"(?<![\w+])(?!\d{4}-\d\d-\d\d)\+?\d(?:[ .()-]{0,2}\d){6,14}(
 """Seven to fifteen digits with the usual separators; ISO dates are not phone numbers."""
 PERSONAL_COLUMNS = frozenset({
     "user_email", "user_name", "input_name", "input_email", "input_contact_number",
-    "input_alternate_number", "input_phone", "input_customer", "input_address",
+    "input_alternate_number", "input_phone", "input_customer", "input_address", "customer",
 })
 """Columns masked whole: they hold nothing but personal data."""
 DROPPED_COLUMNS = frozenset({"recording_url"})
 """Columns left out of a redacted table."""
 _NAME_COLUMNS = ("input_name", "user_name", "input_customer", "input_first_name",
-                 "input_last_name", "input_full_name")
+                 "input_last_name", "input_full_name", "customer")
 _MIN_NAME_PART = 3
 
 
-def contact_names(tasks: pd.DataFrame) -> list[str]:
-    """The names of the people in a run: full names and their parts of 3+ letters.
+def contact_names(*frames: pd.DataFrame) -> list[str]:
+    """The names of the people in a run's tables: full names and their parts of 3+ letters.
+
+    Reads the name columns of each frame (``tasks``: ``input_name``, ``user_name``...;
+    ``calls``: ``customer``).
 
     >>> contact_names(pd.DataFrame({"input_name": ["Asha Rao", None], "user_name": ["Ops", "Ops"]}))
     ['Asha Rao', 'Asha', 'Ops', 'Rao']
     """
-    present = [c for c in _NAME_COLUMNS if c in tasks]
-    full = pd.concat([tasks[c].astype(TEXT) for c in present]) if present else pd.Series([])
+    found = [f[c].astype(TEXT) for f in frames for c in _NAME_COLUMNS if c in f]
+    full = pd.concat(found) if found else pd.Series([], dtype=TEXT)
     full = full.dropna().str.strip()
     parts = full.str.split().explode().dropna()
     names = pd.concat([full, parts[parts.str.len() >= _MIN_NAME_PART]]).drop_duplicates()

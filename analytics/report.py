@@ -101,7 +101,7 @@ def build_report(
     out = Path(out_dir)
     sections = _sections(run, lexicons or BUILTIN_LEXICONS)
     if redact:
-        names = contact_names(run.tasks)
+        names = contact_names(run.tasks, run.calls)
         for section in sections:
             section.tables = {k: redact_frame(v, names=names) for k, v in section.tables.items()}
             section.shown = {k: redact_frame(v, names=names) for k, v in section.shown.items()}

@@ -50,6 +50,7 @@ CALLS_SCHEMA: dict[str, str] = {
     "call_id": TEXT,
     "run_id": TEXT,
     "assignee": TEXT,
+    "customer": TEXT,
     "call_type": TEXT,
     "call_status": TEXT,
     "end_reason": TEXT,
@@ -73,10 +74,12 @@ CALLS_SCHEMA: dict[str, str] = {
 }
 """``calls``: one row per task whose output holds call data.
 
-``labels`` is ``"; "``-joined. ``outcome`` is canonical (:data:`OUTCOMES`), ``outcome_raw`` the
-platform's label. ``connected`` is true when ``call_status`` is in
-:data:`ANSWERED_CALL_STATUSES` and the transcript has a user turn; NA when the status is
-answered but no transcript has arrived yet (``evaluated`` false or transcript missing).
+``customer`` is the contact's name as the platform wrote it (``output.customer``, else the
+summary's ``name``). ``labels`` is ``"; "``-joined. ``outcome`` is canonical
+(:data:`OUTCOMES`), ``outcome_raw`` the platform's label. ``connected`` is true when
+``call_status`` is in :data:`ANSWERED_CALL_STATUSES` and the transcript has a user turn; NA
+when the status is answered but no transcript has arrived yet (``evaluated`` false or
+transcript missing).
 """
 
 TURNS_SCHEMA: dict[str, str] = {

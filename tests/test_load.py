@@ -70,6 +70,7 @@ def test_completed_call_gives_the_hand_built_tables(completed):
         "call_id": ["675272289779974401"],
         "run_id": ["R40fe5eface1511f082ac156368e7acc4"],
         "assignee": ["space-agent-8qmk42nslp91wrh3dz7btxc4"],
+        "customer": ["Asha Rao"],
         "call_type": ["outbound"],
         "call_status": ["completed"],
         "end_reason": ["user_hangup"],
@@ -301,6 +302,12 @@ def test_legacy_vapi_payload():
     assert pd.isna(call["success_score"]) and pd.isna(call["success_evaluator"])
     assert json.loads(call["structured_data"]) == {"preferred_time": "11 AM"}
     assert call["end_reason"] == "customer-ended-call"
+    assert pd.isna(call["customer"])
+
+
+def test_customer_falls_back_to_the_summary_name():
+    call = one_call(post_call_data={"summary": {"status": "Interested", "name": "Ravi K"}})
+    assert call["customer"] == "Ravi K"
 
 
 def test_docs_style_payload_with_flat_outcome_and_id():

@@ -78,6 +78,19 @@ def test_unredacted_report_keeps_personal_data(run, tmp_path):
     assert "recording_url" in (tmp_path / "tables" / "calls.csv").read_text().splitlines()[0]
 
 
+def test_names_known_only_from_the_call_are_masked_too(tmp_path):
+    task = {"task_id": "T1", "run_id": "R1", "assignee": "a1", "status": "completed",
+            "output": {"call_id": "c1", "call_status": "completed", "customer": "Farida Khan",
+                       "transcript": [{"role": "assistant", "content": "Hello Farida!"},
+                                      {"role": "user", "content": "Hi."}],
+                       "post_call_data": {"summary": {"status": "Call Back",
+                                                      "summary": "Farida Khan asked for Monday.",
+                                                      "name": "Farida Khan"}}}}
+    text = written_text(build_report(load_run([task]), tmp_path).parent)
+    assert "Farida" not in text and "Khan" not in text
+    assert "[name] asked for Monday." in text
+
+
 def test_free_text_names_are_masked(tmp_path):
     task = {"task_id": "T1", "run_id": "R1", "assignee": "a1", "status": "completed",
             "input": {"name": "Meera Iyer", "contact_number": "9876501234"},
