@@ -28,6 +28,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_load.py
 	$(PY) benchmarks/bench_features.py
+	$(PY) benchmarks/bench_report.py
 
 sample: $(STAMP)
 	$(PY) -c "import analytics.datasets as d; d.write_sample()"
