@@ -1,6 +1,6 @@
 # Two entry points, each bootstrapping .venv on a fresh machine:
 #   make report   the HTML report of the bundled sample run
-#   make test     lint + the whole test suite (unit, doctests, notebooks)
+#   make test     ruff (lint and format) + the whole test suite (unit, doctests, notebooks)
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -19,6 +19,7 @@ report: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m ruff check analytics tests benchmarks
+	$(PY) -m ruff format --check analytics tests benchmarks
 	$(PY) -m pytest -n 2 -q
 
 lint: $(STAMP)

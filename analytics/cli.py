@@ -89,7 +89,9 @@ def _example(*lines: str) -> dict:
 
 def _add_sources(command: argparse.ArgumentParser, *, required: bool) -> None:
     command.add_argument(
-        "sources", nargs="+" if required else "*", metavar="SOURCE",
+        "sources",
+        nargs="+" if required else "*",
+        metavar="SOURCE",
         help="saved run responses (JSON files); several are merged"
         + ("" if required else "; default the bundled sample run"),
     )
@@ -97,19 +99,27 @@ def _add_sources(command: argparse.ArgumentParser, *, required: bool) -> None:
 
 def _add_report(commands: argparse._SubParsersAction) -> None:
     report = _add_command(
-        commands, "report", _cmd_report,
+        commands,
+        "report",
+        _cmd_report,
         help="write the HTML report of a run (default: the bundled sample)",
         description="Write OUT/index.html (self-contained) and OUT/tables/*.csv for a run: "
         "overview, durations, outcomes by assignee with intervals, conversation metrics, "
         "keyword trackers and data quality. Prints the path of index.html.",
-        **_example("report --out reports/sample",
-                   "report data/raw/SPACE/RUN.json --out reports/RUN",
-                   "report --space SPACE --run RUN --out reports/RUN   # fetches first"),
+        **_example(
+            "report --out reports/sample",
+            "report data/raw/SPACE/RUN.json --out reports/RUN",
+            "report --space SPACE --run RUN --out reports/RUN   # fetches first",
+        ),
     )
     _add_sources(report, required=False)
     report.add_argument("--out", required=True, metavar="DIR", help="the report folder")
-    report.add_argument("--no-redact", dest="redact", action="store_false",
-                        help="keep phone numbers, e-mails, names and recording URLs")
+    report.add_argument(
+        "--no-redact",
+        dest="redact",
+        action="store_false",
+        help="keep phone numbers, e-mails, names and recording URLs",
+    )
     report.add_argument("--title", help="the page title (default: the run id)")
     report.add_argument("--space", metavar="TOKEN", help="fetch the run from this space first")
     report.add_argument("--run", metavar="RUN_ID", help="the run to fetch (with --space)")
@@ -118,20 +128,25 @@ def _add_report(commands: argparse._SubParsersAction) -> None:
 
 def _add_export(commands: argparse._SubParsersAction) -> None:
     export = _add_command(
-        commands, "export", _cmd_export,
+        commands,
+        "export",
+        _cmd_export,
         help="write the tasks, calls and turns tables as CSV or Parquet",
         description="Load saved run responses and write DIR/tasks, DIR/calls and DIR/turns.",
         **_example("export data/raw/SPACE/RUN.json --out tables/ --format parquet"),
     )
     _add_sources(export, required=True)
     export.add_argument("--out", required=True, metavar="DIR", help="the folder to write into")
-    export.add_argument("--format", choices=("csv", "parquet"), default="csv",
-                        help="file format (default csv)")
+    export.add_argument(
+        "--format", choices=("csv", "parquet"), default="csv", help="file format (default csv)"
+    )
 
 
 def _add_features(commands: argparse._SubParsersAction) -> None:
     features = _add_command(
-        commands, "features", _cmd_features,
+        commands,
+        "features",
+        _cmd_features,
         help="write one row of conversation and keyword features per call",
         description="Conversation metrics and built-in keyword counts per call, with the "
         "call's assignee, outcome and status, as CSV (or Parquet for a .parquet FILE).",
@@ -163,9 +178,7 @@ def _add_fetch(commands: argparse._SubParsersAction) -> None:
 
 def _add_api_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--org-handle", help="Org-Handle header (default $UNPOD_ORG_HANDLE)")
-    command.add_argument(
-        "--base-url", help="API base URL (default $UNPOD_BASE_URL, else unpod.ai)"
-    )
+    command.add_argument("--base-url", help="API base URL (default $UNPOD_BASE_URL, else unpod.ai)")
     command.add_argument(
         "--token-env",
         default=TOKEN_ENV,
@@ -193,7 +206,10 @@ def _client(args: argparse.Namespace) -> UnpodClient:
             "(the command reads the token from the environment only)"
         )
     return UnpodClient(
-        token, org_handle=args.org_handle, base_url=args.base_url, progress=args.progress,
+        token,
+        org_handle=args.org_handle,
+        base_url=args.base_url,
+        progress=args.progress,
         auth_scheme=args.auth_scheme,
     )
 
@@ -256,9 +272,13 @@ def _cmd_features(args: argparse.Namespace) -> int:
     run = _load(args)
     meta = run.calls[["task_id", "assignee", "call_status", "outcome", "duration_s"]]
     table = meta.merge(conversation_features(run.turns, calls=run.calls), on="task_id").merge(
-        keyword_features(run.turns, calls=run.calls), on="task_id")
-    write = (lambda tmp: table.to_csv(tmp, index=False)) if out.suffix == ".csv" else (
-        lambda tmp: table.to_parquet(tmp, index=False))
+        keyword_features(run.turns, calls=run.calls), on="task_id"
+    )
+    write = (
+        (lambda tmp: table.to_csv(tmp, index=False))
+        if out.suffix == ".csv"
+        else (lambda tmp: table.to_parquet(tmp, index=False))
+    )
     sys.stdout.write(f"{write_atomic(out, write)}\n")
     return 0
 

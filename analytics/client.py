@@ -206,8 +206,9 @@ def error_for_response(response: requests.Response, body: Any = None) -> ApiErro
         if status == 200:
             message = f"expected a list under 'data' ({message})"
     retry_after = _retry_after(response) if status == 429 else None
-    return error_for_answer(status, body, url=_public_url(response.url), message=message,
-                            retry_after=retry_after)
+    return error_for_answer(
+        status, body, url=_public_url(response.url), message=message, retry_after=retry_after
+    )
 
 
 def _reason(exc: requests.RequestException) -> str:
@@ -238,8 +239,10 @@ def _token(token: str | None) -> str:
 def _scheme(value: str) -> str:
     scheme = next((s for s in AUTH_SCHEMES if s.lower() == value.strip().lower()), None)
     if scheme is None:
-        raise ValueError(f"auth_scheme={value!r} is not one of {AUTH_SCHEMES}; "
-                         "use 'Token' for an API token, 'Bearer' for a JWT")
+        raise ValueError(
+            f"auth_scheme={value!r} is not one of {AUTH_SCHEMES}; "
+            "use 'Token' for an API token, 'Bearer' for a JWT"
+        )
     return scheme
 
 
@@ -335,7 +338,9 @@ class UnpodClient:
         self.session.mount(self.base_url + "/", HTTPAdapter(max_retries=self.retry))
         org = {"Org-Handle": self.org_handle} if self.org_handle else {}
         self._headers = {
-            "Authorization": f"{self.auth_scheme} {token}", "Accept": "application/json", **org
+            "Authorization": f"{self.auth_scheme} {token}",
+            "Accept": "application/json",
+            **org,
         }
 
     def __repr__(self) -> str:
@@ -430,8 +435,10 @@ class UnpodClient:
         except AuthenticationError as err:
             if self.auth_scheme != "Token":
                 raise
-            hint = (f"{err.message}; {path} may accept only a JWT: pass auth_scheme='Bearer' "
-                    f"with a JWT (or set {AUTH_SCHEME_ENV}=Bearer)")
+            hint = (
+                f"{err.message}; {path} may accept only a JWT: pass auth_scheme='Bearer' "
+                f"with a JWT (or set {AUTH_SCHEME_ENV}=Bearer)"
+            )
             raise AuthenticationError(hint, status_code=err.status_code, url=err.url) from err
 
     def runs(self, space_token: str) -> list[dict]:

@@ -598,8 +598,12 @@ def feature_summary(
     ['assignee', 'n_calls', 'agent_talk_share']
     """
     if by not in features:
-        _require(calls if calls is not None else pd.DataFrame(), ["task_id", by], "calls",
-                 f"pass calls=run.calls so that {by!r} can be looked up by task_id")
+        _require(
+            calls if calls is not None else pd.DataFrame(),
+            ["task_id", by],
+            "calls",
+            f"pass calls=run.calls so that {by!r} can be looked up by task_id",
+        )
         features = features.merge(calls[["task_id", by]], on="task_id", how="left")
     numeric = features.drop(columns=[by]).select_dtypes("number").columns
     chosen = list(numeric if columns is None else columns)

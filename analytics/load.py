@@ -210,8 +210,14 @@ def _has_call(output: Output | None) -> bool:
     """True when ``output`` holds call data (DESIGN.md, table ``calls``)."""
     return output is not None and any(
         v is not None
-        for v in (output.call_id, output.call_status, output.start_time, output.end_time,
-                  output.duration, output.transcript)
+        for v in (
+            output.call_id,
+            output.call_status,
+            output.start_time,
+            output.end_time,
+            output.duration,
+            output.transcript,
+        )
     )
 
 
@@ -226,18 +232,22 @@ def _tasks_table(tasks: list[Task], n_seen: np.ndarray) -> tuple[pd.DataFrame, p
     columns, problems = _text_columns(raw, numbers=_TASK_IDS)
     ids = columns["task_id"]
     frame = pd.DataFrame(columns).assign(
-        created=[t.created for t in tasks], modified=[t.modified for t in tasks],
-        has_call=[_has_call(t.output) for t in tasks], n_seen=n_seen,
+        created=[t.created for t in tasks],
+        modified=[t.modified for t in tasks],
+        has_call=[_has_call(t.output) for t in tasks],
+        n_seen=n_seen,
     )
     frame, time_problems = _parse_time_columns(frame, ("created", "modified"))
-    missing_id = _mask_problems(ids, ids.isna(), "task_id", ids,
-                                "task has no task_id; it is kept with task_id NA")
+    missing_id = _mask_problems(
+        ids, ids.isna(), "task_id", ids, "task has no task_id; it is kept with task_id NA"
+    )
     frame = conform(frame, TASKS_SCHEMA).join(_input_columns(tasks))
     return frame, _concat_problems([missing_id, *problems, time_problems])
 
 
-def _text_columns(raw: dict[str, list], *, numbers: tuple[str, ...] = ()
-                  ) -> tuple[dict[str, pd.Series], list[pd.DataFrame]]:
+def _text_columns(
+    raw: dict[str, list], *, numbers: tuple[str, ...] = ()
+) -> tuple[dict[str, pd.Series], list[pd.DataFrame]]:
     """Each raw list as a text column; a problem frame per column with non-text values."""
     columns, problems = {}, []
     for key, values in raw.items():
@@ -283,7 +293,10 @@ def _post_fields(post: PostCall | str | None, output: Output) -> tuple[Any, ...]
     labels = labels.labels
     structured = json_object(post.structured_data)
     return (
-        status if status is not None else post.outcome if post.outcome is not None
+        status
+        if status is not None
+        else post.outcome
+        if post.outcome is not None
         else output.outcome,
         text if text is not None else output.call_summary,
         "; ".join(map(str, labels)) if isinstance(labels, list) and labels else None,
@@ -301,8 +314,9 @@ def _as_struct(text: Any, kind: type) -> Any:
         return None
 
 
-def _calls_table(tasks: pd.DataFrame, outputs: list[Output | None]
-                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _calls_table(
+    tasks: pd.DataFrame, outputs: list[Output | None]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``calls`` from the call tasks (before the turn counts are known)."""
     is_call = tasks["has_call"].to_numpy(dtype=bool)
     calls = [o for o, c in zip(outputs, is_call) if c]
@@ -311,8 +325,9 @@ def _calls_table(tasks: pd.DataFrame, outputs: list[Output | None]
         "call_id": [o.call_id for o in calls],
         "call_type": [o.call_type if o.call_type is not None else o.type for o in calls],
         "call_status": [o.call_status for o in calls],
-        "end_reason": [o.call_end_reason if o.call_end_reason is not None else o.end_reason
-                       for o in calls],
+        "end_reason": [
+            o.call_end_reason if o.call_end_reason is not None else o.end_reason for o in calls
+        ],
         "recording_url": [o.recording_url for o in calls],
         "outcome_raw": list(post[0]),
         "summary": list(post[1]),
@@ -322,22 +337,25 @@ def _calls_table(tasks: pd.DataFrame, outputs: list[Output | None]
         "customer": list(post[5]),
     }
     columns, problems = _text_columns(raw, numbers=("call_id", "success_evaluator"))
-    frame = pd.DataFrame({
-        "task_id": tasks["task_id"].to_numpy()[is_call],
-        "run_id": tasks["run_id"].to_numpy()[is_call],
-        "assignee": tasks["assignee"].to_numpy()[is_call],
-        **columns,
-        "start_time": [o.start_time for o in calls],
-        "end_time": [o.end_time for o in calls],
-        "evaluated": [_PENDING_EVALUATION not in str(o.data or "") for o in calls],
-    })
+    frame = pd.DataFrame(
+        {
+            "task_id": tasks["task_id"].to_numpy()[is_call],
+            "run_id": tasks["run_id"].to_numpy()[is_call],
+            "assignee": tasks["assignee"].to_numpy()[is_call],
+            **columns,
+            "start_time": [o.start_time for o in calls],
+            "end_time": [o.end_time for o in calls],
+            "evaluated": [_PENDING_EVALUATION not in str(o.data or "") for o in calls],
+        }
+    )
     for problem in (p for p in problems if p is not None):
         problem["task_id"] = frame["task_id"].to_numpy()[problem.index.to_numpy()]
     return _parse_call_columns(frame, calls, problems)
 
 
-def _parse_call_columns(frame: pd.DataFrame, calls: list[Output], found: list[pd.DataFrame]
-                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _parse_call_columns(
+    frame: pd.DataFrame, calls: list[Output], found: list[pd.DataFrame]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     frame, time_problems = _parse_time_columns(frame, ("start_time", "end_time"))
     raw_duration, raw_cost = [o.duration for o in calls], [o.cost for o in calls]
     duration, bad_duration = parse_numbers(raw_duration)
@@ -354,7 +372,9 @@ def _parse_call_columns(frame: pd.DataFrame, calls: list[Output], found: list[pd
         _mask_problems(ids, bad_kind, "call_type", frame["call_type"]),
     ]
     frame = frame.assign(
-        duration_s=duration.fillna(elapsed).to_numpy(), cost=cost.to_numpy(), call_type=kind,
+        duration_s=duration.fillna(elapsed).to_numpy(),
+        cost=cost.to_numpy(),
+        call_type=kind,
         outcome=canonical_outcomes(frame["outcome_raw"]),
         success_score=parse_numbers(frame["success_evaluator"])[0].to_numpy(),
     )
@@ -378,10 +398,13 @@ def _turns_table(
     """``turns`` from every call's transcript; per-call turn counts; problems."""
     read = [messages_of(t) for t in transcripts]
     lists = [m for m, _ in read]
-    problems = _problem_frame([
-        {"task_id": i, "field": "transcript", "problem": p}
-        for i, (_, p) in zip(calls["task_id"], read) if p
-    ])
+    problems = _problem_frame(
+        [
+            {"task_id": i, "field": "transcript", "problem": p}
+            for i, (_, p) in zip(calls["task_id"], read)
+            if p
+        ]
+    )
     lengths = np.array([len(m) if m is not None else 0 for m in lists], dtype="int64")
     flat = list(chain.from_iterable(m for m in lists if m))
     turns, turn_problems = _turn_columns(flat, calls, lengths)
@@ -404,17 +427,19 @@ def _turn_columns(
     roles = text_column([m.role if m.role is not None else m.speaker for m in flat])[0]
     raw_stamps = [m.timestamp for m in flat]
     stamp, bad_stamp = _turn_timestamps(raw_stamps, flat)
-    turns = pd.DataFrame({
-        "task_id": task_ids,
-        "call_id": calls["call_id"].to_numpy()[owner],
-        "turn": np.arange(len(flat)) - np.repeat(np.cumsum(lengths) - lengths, lengths),
-        "speaker": speakers(roles),
-        "role": roles,
-        "text": text,
-        "timestamp": stamp,
-        "offset_s": _offsets(stamp, _naive(calls["start_time"])[owner], owner, flat),
-        "n_words": word_counts(text),
-    })
+    turns = pd.DataFrame(
+        {
+            "task_id": task_ids,
+            "call_id": calls["call_id"].to_numpy()[owner],
+            "turn": np.arange(len(flat)) - np.repeat(np.cumsum(lengths) - lengths, lengths),
+            "speaker": speakers(roles),
+            "role": roles,
+            "text": text,
+            "timestamp": stamp,
+            "offset_s": _offsets(stamp, _naive(calls["start_time"])[owner], owner, flat),
+            "n_words": word_counts(text),
+        }
+    )
     problems = [
         _mask_problems(task_ids, bad_text, "transcript.content", raw_text),
         _mask_problems(task_ids, bad_stamp, "transcript.timestamp", raw_stamps),
@@ -436,8 +461,9 @@ def _naive(stamps: pd.Series) -> np.ndarray:
     return stamps.dt.tz_convert(None).to_numpy(dtype="datetime64[ns]")
 
 
-def _offsets(stamp: pd.Series, call_start: np.ndarray, owner: np.ndarray,
-             flat: list[Message]) -> pd.Series:
+def _offsets(
+    stamp: pd.Series, call_start: np.ndarray, owner: np.ndarray, flat: list[Message]
+) -> pd.Series:
     """Seconds since the call's start, else since its first timed turn, else secondsFromStart."""
     times = _naive(stamp)
     origin = call_start
@@ -465,8 +491,9 @@ def _turn_counts(turns: pd.DataFrame, lengths: np.ndarray, known: np.ndarray) ->
 # --- problems -------------------------------------------------------------------------------
 
 
-def _parse_time_columns(frame: pd.DataFrame, columns: tuple[str, ...]
-                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _parse_time_columns(
+    frame: pd.DataFrame, columns: tuple[str, ...]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     parsed, problems = {}, []
     for column in columns:
         parsed[column], bad = parse_timestamps(frame[column])
@@ -475,8 +502,9 @@ def _parse_time_columns(frame: pd.DataFrame, columns: tuple[str, ...]
     return frame.assign(**parsed), _concat_problems(problems)
 
 
-def _mask_problems(task_ids: Any, bad: Any, field: str, raw: Any,
-                   problem: str | None = None) -> pd.DataFrame | None:
+def _mask_problems(
+    task_ids: Any, bad: Any, field: str, raw: Any, problem: str | None = None
+) -> pd.DataFrame | None:
     """One problem row per True in ``bad``, quoting the raw value (or saying ``problem``);
     None when there is none. ``task_ids`` may be None: the caller fills them in by index.
     """
@@ -487,8 +515,10 @@ def _mask_problems(task_ids: Any, bad: Any, field: str, raw: Any,
     values = np.asarray(raw, dtype=object)[positions]
     text = [problem or f"unreadable {field} {v!r:.60}; left NA" for v in values]
     ids = None if task_ids is None else np.asarray(task_ids, dtype=object)[positions]
-    frame = conform(pd.DataFrame({"task_id": ids, "field": field, "problem": text},
-                                 index=positions), PROBLEMS_SCHEMA)
+    frame = conform(
+        pd.DataFrame({"task_id": ids, "field": field, "problem": text}, index=positions),
+        PROBLEMS_SCHEMA,
+    )
     return frame
 
 

@@ -96,8 +96,7 @@ _NULL_SET = pa.array(sorted(NULL_LITERALS))
 def _literal_nulls(text: pa.Array) -> np.ndarray:
     """True where a text value is a null literal (``"None"``, ``"NULL"``, ``""``...)."""
     folded = pc.utf8_lower(pc.utf8_trim_whitespace(text))
-    return pc.fill_null(pc.is_in(folded, value_set=_NULL_SET), False).to_numpy(
-        zero_copy_only=False)
+    return pc.fill_null(pc.is_in(folded, value_set=_NULL_SET), False).to_numpy(zero_copy_only=False)
 
 
 def text_column(
@@ -212,8 +211,11 @@ def parse_numbers(values: Sequence[Any] | pd.Series) -> tuple[pd.Series, pd.Seri
         number = number.astype("float64")
         parsed = pd.Series(number, dtype=MEASURE).where(np.isfinite(number))
         return parsed, pd.Series(fast.is_valid().to_numpy(zero_copy_only=False)) & parsed.isna()
-    if fast is not None and (pa.types.is_integer(fast.type) or pa.types.is_floating(fast.type)
-                             or pa.types.is_null(fast.type)):
+    if fast is not None and (
+        pa.types.is_integer(fast.type)
+        or pa.types.is_floating(fast.type)
+        or pa.types.is_null(fast.type)
+    ):
         number = pd.Series(fast.to_numpy(zero_copy_only=False), dtype="float64")
         parsed = pd.Series(number, dtype=MEASURE).where(np.isfinite(number))
         return parsed, number.notna() & parsed.isna()

@@ -26,8 +26,15 @@ import msgspec
 from analytics.parse import transcript_messages
 
 __all__ = [
-    "Classification", "Message", "Output", "PostCall", "Summary", "Task", "decode_tasks",
-    "messages_of", "to_task",
+    "Classification",
+    "Message",
+    "Output",
+    "PostCall",
+    "Summary",
+    "Task",
+    "decode_tasks",
+    "messages_of",
+    "to_task",
 ]
 
 
@@ -156,8 +163,10 @@ def _repair(obj: dict) -> tuple[dict, list[dict[str, Any]]]:
     task_id = obj["task_id"]
     output = obj.get("output")
     if output is not None and not isinstance(output, dict):
-        problem = (f"output is a {type(output).__name__} ({output!r:.40}), expected an "
-                   "object; its call data is unreadable")
+        problem = (
+            f"output is a {type(output).__name__} ({output!r:.40}), expected an "
+            "object; its call data is unreadable"
+        )
         return {**obj, "output": None}, [_problem(task_id, "output", problem)]
     if output is None:
         return obj, []
@@ -179,11 +188,20 @@ def _repair_post(post: Any, task_id: Any) -> tuple[Any, list[dict[str, Any]]]:
     if not isinstance(post, dict):
         found = f"post_call_data is a {type(post).__name__} ({post!r:.40}), expected an object"
         return None, [_problem(task_id, "post_call_data", found)]
-    wrong = [k for k in ("summary", "classification")
-             if post.get(k) is not None and not isinstance(post[k], (dict, str))]
-    problems = [_problem(task_id, f"post_call_data.{k}",
-                         f"{k} is a {type(post[k]).__name__} ({post[k]!r:.40}), expected an "
-                         "object or text; left NA") for k in wrong]
+    wrong = [
+        k
+        for k in ("summary", "classification")
+        if post.get(k) is not None and not isinstance(post[k], (dict, str))
+    ]
+    problems = [
+        _problem(
+            task_id,
+            f"post_call_data.{k}",
+            f"{k} is a {type(post[k]).__name__} ({post[k]!r:.40}), expected an "
+            "object or text; left NA",
+        )
+        for k in wrong
+    ]
     return {**post, **dict.fromkeys(wrong)}, problems
 
 
@@ -197,8 +215,10 @@ def _repair_transcript(value: Any) -> tuple[list | None, str | None]:
     if len(good) == len(messages):
         return good, None
     kinds = sorted({type(m).__name__ for m in messages if not isinstance(m, dict)})
-    problem = (f"{len(messages) - len(good)} of {len(messages)} transcript items are not "
-               f"message objects (found {kinds}); they were skipped")
+    problem = (
+        f"{len(messages) - len(good)} of {len(messages)} transcript items are not "
+        f"message objects (found {kinds}); they were skipped"
+    )
     return (good or None), problem
 
 

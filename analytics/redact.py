@@ -28,15 +28,32 @@ __all__ = ["contact_names", "redact_frame", "redact_text", "PERSONAL_COLUMNS", "
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w+])(?!\d{4}-\d\d-\d\d)\+?\d(?:[ .()-]{0,2}\d){6,14}(?!\w)")
 """Seven to fifteen digits with the usual separators; ISO dates are not phone numbers."""
-PERSONAL_COLUMNS = frozenset({
-    "user_email", "user_name", "input_name", "input_email", "input_contact_number",
-    "input_alternate_number", "input_phone", "input_customer", "input_address", "customer",
-})
+PERSONAL_COLUMNS = frozenset(
+    {
+        "user_email",
+        "user_name",
+        "input_name",
+        "input_email",
+        "input_contact_number",
+        "input_alternate_number",
+        "input_phone",
+        "input_customer",
+        "input_address",
+        "customer",
+    }
+)
 """Columns masked whole: they hold nothing but personal data."""
 DROPPED_COLUMNS = frozenset({"recording_url"})
 """Columns left out of a redacted table."""
-_NAME_COLUMNS = ("input_name", "user_name", "input_customer", "input_first_name",
-                 "input_last_name", "input_full_name", "customer")
+_NAME_COLUMNS = (
+    "input_name",
+    "user_name",
+    "input_customer",
+    "input_first_name",
+    "input_last_name",
+    "input_full_name",
+    "customer",
+)
 _MIN_NAME_PART = 3
 
 

@@ -50,9 +50,16 @@ GROUP = "assignee"
 NO_GROUP = "(no assignee)"
 FOCUS_OUTCOME = "Interested"
 CONVERSATION_COLUMNS = (
-    "agent_talk_share", "agent_words", "user_words", "switches_per_min",
-    "longest_agent_monologue_words", "longest_user_story_words", "agent_questions",
-    "user_questions", "agent_response_gap_p50_s", "user_response_gap_p50_s",
+    "agent_talk_share",
+    "agent_words",
+    "user_words",
+    "switches_per_min",
+    "longest_agent_monologue_words",
+    "longest_user_story_words",
+    "agent_questions",
+    "user_questions",
+    "agent_response_gap_p50_s",
+    "user_response_gap_p50_s",
 )
 MAX_FINDINGS_SHOWN = 50
 
@@ -107,8 +114,9 @@ def build_report(
             section.shown = {k: redact_frame(v, names=names) for k, v in section.shown.items()}
     for section in sections:
         for name, table in section.tables.items():
-            write_atomic(out / "tables" / f"{name}.csv",
-                         lambda tmp, t=table: t.to_csv(tmp, index=False))
+            write_atomic(
+                out / "tables" / f"{name}.csv", lambda tmp, t=table: t.to_csv(tmp, index=False)
+            )
     page = _page(sections, title or _default_title(run), redact=redact)
     return write_atomic(out / "index.html", lambda tmp: tmp.write_text(page, encoding="utf-8"))
 
@@ -144,24 +152,36 @@ def _overview(run: Run) -> Section:
     by_call_status = _counts(calls, "call_status", "call status")
     section = Section("overview", "Run overview", _overview_lead(run))
     section.figures.append(("Calls per day by assignee", _draw(plots.plot_calls_over_time, calls)))
-    section.tables = {"overview": overview, "task_status": by_status,
-                      "call_status": by_call_status, "calls": calls}
-    section.shown = {"At a glance": overview, "Tasks by status": by_status,
-                     "Calls by call status": by_call_status}
+    section.tables = {
+        "overview": overview,
+        "task_status": by_status,
+        "call_status": by_call_status,
+        "calls": calls,
+    }
+    section.shown = {
+        "At a glance": overview,
+        "Tasks by status": by_status,
+        "Calls by call status": by_call_status,
+    }
     return section
 
 
 def _overview_lead(run: Run) -> str:
     start = run.calls["start_time"]
-    span = (f"Calls from {start.min():%Y-%m-%d %H:%M} to {start.max():%Y-%m-%d %H:%M} UTC. "
-            if start.notna().any() else "")
+    span = (
+        f"Calls from {start.min():%Y-%m-%d %H:%M} to {start.max():%Y-%m-%d %H:%M} UTC. "
+        if start.notna().any()
+        else ""
+    )
     runs = ", ".join(sorted(run.tasks["run_id"].dropna().unique())[:3]) or "unknown run"
     connected = int(run.calls["connected"].sum())
     share = f" ({connected / len(run.calls):.0%})" if len(run.calls) else ""
-    return (f"Run {runs}: {len(run.tasks)} tasks by {run.tasks[GROUP].nunique()} assignees. "
-            f"{span}{connected} of {len(run.calls)} calls connected{share}: a call is "
-            "<em>connected</em> when its status means someone answered and its transcript "
-            "has a caller turn.")
+    return (
+        f"Run {runs}: {len(run.tasks)} tasks by {run.tasks[GROUP].nunique()} assignees. "
+        f"{span}{connected} of {len(run.calls)} calls connected{share}: a call is "
+        "<em>connected</em> when its status means someone answered and its transcript "
+        "has a caller turn."
+    )
 
 
 def _counts(frame: pd.DataFrame, column: str, label: str) -> pd.DataFrame:
@@ -171,9 +191,11 @@ def _counts(frame: pd.DataFrame, column: str, label: str) -> pd.DataFrame:
 
 def _durations(run: Run) -> Section:
     summary = duration_summary(run.calls, by=GROUP)
-    lead = ("Connected calls with a known, positive duration. The median's 95% interval is the "
-            "exact distribution-free interval from order statistics (NA below 6 calls); "
-            "percentiles interpolate linearly.")
+    lead = (
+        "Connected calls with a known, positive duration. The median's 95% interval is the "
+        "exact distribution-free interval from order statistics (NA below 6 calls); "
+        "percentiles interpolate linearly."
+    )
     section = Section("durations", "Call durations", lead)
     section.figures.append(("Duration by assignee (ECDF)", _draw(plots.plot_durations, run.calls)))
     section.tables = {"durations": summary}
@@ -183,27 +205,51 @@ def _durations(run: Run) -> Section:
 
 def _outcomes(run: Run) -> Section:
     rates = outcome_rates(run.calls, by=GROUP)
-    focus = run.calls.assign(focus=run.calls["outcome"].eq(FOCUS_OUTCOME).mask(
-        run.calls["outcome"].isna()).map({True: FOCUS_OUTCOME, False: "other"}))
-    tests = pd.concat([
-        compare_groups(run.calls, by=GROUP).assign(outcomes="all outcomes"),
-        compare_groups(focus, by=GROUP, outcome="focus").assign(
-            outcomes=f"{FOCUS_OUTCOME} vs the rest"),
-    ], ignore_index=True)
+    focus = run.calls.assign(
+        focus=run.calls["outcome"]
+        .eq(FOCUS_OUTCOME)
+        .mask(run.calls["outcome"].isna())
+        .map({True: FOCUS_OUTCOME, False: "other"})
+    )
+    tests = pd.concat(
+        [
+            compare_groups(run.calls, by=GROUP).assign(outcomes="all outcomes"),
+            compare_groups(focus, by=GROUP, outcome="focus").assign(
+                outcomes=f"{FOCUS_OUTCOME} vs the rest"
+            ),
+        ],
+        ignore_index=True,
+    )
     connection = connection_rates(run.calls, by=GROUP)
     section = Section("outcomes", "Outcomes by assignee", _outcome_lead(tests))
     section.figures += [
-        ("Outcome rates by assignee (95% Wilson intervals)",
-         _draw(plots.plot_outcome_rates, run.calls, size=(9, 4.2))),
+        (
+            "Outcome rates by assignee (95% Wilson intervals)",
+            _draw(plots.plot_outcome_rates, run.calls, size=(9, 4.2)),
+        ),
         ("Connection rate by assignee", _draw(plots.plot_connection_rates, run.calls)),
     ]
-    section.tables = {"outcome_rates": rates, "group_comparison": tests,
-                      "connection_rates": connection}
-    section.shown = {"Outcome rates (95% interval)": _rate_grid(rates, "outcome"),
-                     "Is the difference real? (chi-square test of independence)":
-                         tests[["outcomes", "statistic", "dof", "p_value", "cramers_v",
-                                "min_expected", "reliable", "fisher_p_value"]],
-                     "Connection rate by assignee": connection}
+    section.tables = {
+        "outcome_rates": rates,
+        "group_comparison": tests,
+        "connection_rates": connection,
+    }
+    section.shown = {
+        "Outcome rates (95% interval)": _rate_grid(rates, "outcome"),
+        "Is the difference real? (chi-square test of independence)": tests[
+            [
+                "outcomes",
+                "statistic",
+                "dof",
+                "p_value",
+                "cramers_v",
+                "min_expected",
+                "reliable",
+                "fisher_p_value",
+            ]
+        ],
+        "Connection rate by assignee": connection,
+    }
     return section
 
 
@@ -214,19 +260,26 @@ def _outcome_lead(tests: pd.DataFrame) -> str:
     else:
         strength = "unlikely" if focus["p_value"] < 0.05 else "quite possibly"
         trust = "" if focus["reliable"] else " (few calls: read it with care)"
-        verdict = (f"For {FOCUS_OUTCOME} against the rest, p = {focus['p_value']:.3g}: the "
-                   f"differences between assignees are {strength} due to chance{trust}.")
-    return ("Each bar is an outcome's share of the assignee's evaluated calls, with its 95% "
-            f"Wilson score interval. {verdict}")
+        verdict = (
+            f"For {FOCUS_OUTCOME} against the rest, p = {focus['p_value']:.3g}: the "
+            f"differences between assignees are {strength} due to chance{trust}."
+        )
+    return (
+        "Each bar is an outcome's share of the assignee's evaluated calls, with its 95% "
+        f"Wilson score interval. {verdict}"
+    )
 
 
 def _conversation(run: Run, features: pd.DataFrame) -> Section:
-    summary = feature_summary(features, by=GROUP, calls=run.calls,
-                              columns=list(CONVERSATION_COLUMNS))
+    summary = feature_summary(
+        features, by=GROUP, calls=run.calls, columns=list(CONVERSATION_COLUMNS)
+    )
     grouped = features.merge(run.calls[["task_id", GROUP]], on="task_id", how="left")
-    lead = ("Medians per call. Talk share counts words; response gaps run from a turn's "
-            "timestamp to the next speaker's, so they include the speaker's own talk time. "
-            "The dashed line marks the 43% talk share of winning sales calls (Gong Labs).")
+    lead = (
+        "Medians per call. Talk share counts words; response gaps run from a turn's "
+        "timestamp to the next speaker's, so they include the speaker's own talk time. "
+        "The dashed line marks the 43% talk share of winning sales calls (Gong Labs)."
+    )
     section = Section("conversation", "Conversation metrics", lead)
     section.figures += [
         ("Agent talk share by assignee", _draw(plots.plot_talk_share, grouped, by=GROUP)),
@@ -241,12 +294,17 @@ def _conversation(run: Run, features: pd.DataFrame) -> Section:
 
 def _keywords(run: Run, keywords: pd.DataFrame) -> Section:
     rates = keyword_hit_rates(keywords, by=GROUP, calls=run.calls)
-    lead = ("Share of calls in which either side said a term of the lexicon at least once "
-            "(case-insensitive, whole words), with 95% Wilson intervals.")
+    lead = (
+        "Share of calls in which either side said a term of the lexicon at least once "
+        "(case-insensitive, whole words), with 95% Wilson intervals."
+    )
     section = Section("keywords", "Keyword trackers", lead)
-    section.figures.append(("Keyword hit rates by assignee",
-                            _draw(plots.plot_keyword_rates, keywords, by=GROUP, calls=run.calls,
-                                  size=(9, 4.2))))
+    section.figures.append(
+        (
+            "Keyword hit rates by assignee",
+            _draw(plots.plot_keyword_rates, keywords, by=GROUP, calls=run.calls, size=(9, 4.2)),
+        )
+    )
     section.tables = {"keyword_rates": rates, "keyword_features": keywords}
     section.shown = {"Keyword hit rates (95% interval)": _rate_grid(rates, "lexicon")}
     return section
@@ -256,21 +314,27 @@ def _quality(run: Run) -> Section:
     findings = quality_checks(run)
     counts = findings["check"].value_counts().rename_axis("check").rename("findings")
     counts = counts.reset_index().astype({"findings": "int64"})
-    lead = (f"{len(findings)} findings. Values the loader could not read are NA in the tables "
-            "and listed as <em>unreadable</em>; the other checks look at values that were read.")
+    lead = (
+        f"{len(findings)} findings. Values the loader could not read are NA in the tables "
+        "and listed as <em>unreadable</em>; the other checks look at values that were read."
+    )
     section = Section("quality", "Data quality", lead)
     section.tables = {"quality": findings}
-    section.shown = {"Findings by check": counts,
-                     f"Findings (first {MAX_FINDINGS_SHOWN})": findings.head(MAX_FINDINGS_SHOWN)}
+    section.shown = {
+        "Findings by check": counts,
+        f"Findings (first {MAX_FINDINGS_SHOWN})": findings.head(MAX_FINDINGS_SHOWN),
+    }
     return section
 
 
 def _rate_grid(rates: pd.DataFrame, rows: str) -> pd.DataFrame:
     """Display only: ``rows`` x assignee cells reading "35% (25-47%)", with n in the header."""
-    cell = rates.assign(cell=[
-        f"{r:.0%} ({lo:.0%}-{hi:.0%})"
-        for r, lo, hi in zip(rates["rate"], rates["ci_low"], rates["ci_high"])
-    ])
+    cell = rates.assign(
+        cell=[
+            f"{r:.0%} ({lo:.0%}-{hi:.0%})"
+            for r, lo, hi in zip(rates["rate"], rates["ci_low"], rates["ci_high"])
+        ]
+    )
     header = cell[GROUP].fillna(NO_GROUP) + " (n=" + cell["n"].astype(str) + ")"
     grid = cell.assign(group=header).pivot(index=rows, columns="group", values="cell")
     order = list(dict.fromkeys(rates[rows]))
@@ -285,8 +349,9 @@ def _default_title(run: Run) -> str:
 # --- drawing and writing --------------------------------------------------------------------
 
 
-def _draw(plot: Callable, data: object, *, size: tuple[float, float] = (7.5, 3.8),
-          **options: object) -> bytes:
+def _draw(
+    plot: Callable, data: object, *, size: tuple[float, float] = (7.5, 3.8), **options: object
+) -> bytes:
     """Draw one plot on its own figure (no pyplot state) and return it as PNG bytes."""
     figure = Figure(figsize=size, layout="constrained")
     plot(data, ax=figure.add_subplot(), **options)
@@ -312,8 +377,7 @@ def _formatted(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _table_html(frame: pd.DataFrame) -> str:
-    return _formatted(frame).to_html(index=False, na_rep="", classes="table", border=0,
-                                     escape=True)
+    return _formatted(frame).to_html(index=False, na_rep="", classes="table", border=0, escape=True)
 
 
 def _section_html(section: Section) -> str:
@@ -323,24 +387,34 @@ def _section_html(section: Section) -> str:
         "</figure>"
         for caption, png in section.figures
     )
-    tables = "".join(f"<div class=block><h3>{html.escape(name)}</h3><div class=scroll>"
-                     f"{_table_html(frame)}</div></div>" for name, frame in section.shown.items())
-    return (f'<section id="{section.key}"><h2>{html.escape(section.title)}</h2>'
-            f"<p class=lead>{section.lead}</p>{figures}<div class=blocks>{tables}</div></section>")
+    tables = "".join(
+        f"<div class=block><h3>{html.escape(name)}</h3><div class=scroll>"
+        f"{_table_html(frame)}</div></div>"
+        for name, frame in section.shown.items()
+    )
+    return (
+        f'<section id="{section.key}"><h2>{html.escape(section.title)}</h2>'
+        f"<p class=lead>{section.lead}</p>{figures}<div class=blocks>{tables}</div></section>"
+    )
 
 
 def _page(sections: list[Section], title: str, *, redact: bool) -> str:
     made = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     nav = " · ".join(f'<a href="#{s.key}">{html.escape(s.title)}</a>' for s in sections)
-    privacy = ("Phone numbers, e-mail addresses and contact names are masked; recording URLs "
-               "are left out." if redact else "Not redacted: this page holds personal data.")
+    privacy = (
+        "Phone numbers, e-mail addresses and contact names are masked; recording URLs are left out."
+        if redact
+        else "Not redacted: this page holds personal data."
+    )
     body = "".join(_section_html(s) for s in sections)
-    return (f"<!doctype html><html lang=en><head><meta charset=utf-8>"
-            f'<meta name=viewport content="width=device-width, initial-scale=1">'
-            f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body><header>"
-            f"<h1>{html.escape(title)}</h1><p class=meta>unpod-analytics report, {made}. "
-            f"{privacy} Every number here is in <code>tables/*.csv</code>.</p>"
-            f"<nav>{nav}</nav></header><main>{body}</main></body></html>")
+    return (
+        f"<!doctype html><html lang=en><head><meta charset=utf-8>"
+        f'<meta name=viewport content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body><header>"
+        f"<h1>{html.escape(title)}</h1><p class=meta>unpod-analytics report, {made}. "
+        f"{privacy} Every number here is in <code>tables/*.csv</code>.</p>"
+        f"<nav>{nav}</nav></header><main>{body}</main></body></html>"
+    )
 
 
 _CSS = """

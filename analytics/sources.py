@@ -42,7 +42,6 @@ def read_tasks(source: Source) -> tuple[list[Task], list[dict]]:
     return _tasks_from(source, "source")
 
 
-
 def _tasks_from(source: Any, where: str) -> tuple[list[Task], list[dict]]:
     """Every task of ``source`` in input order, with a problem per unreadable item."""
     if isinstance(source, (bytes, bytearray, memoryview)):
@@ -124,11 +123,14 @@ def _convert(items: list[Any], offset: int = 0) -> tuple[list[Task], list[dict]]
     tasks, problems = [], []
     for i, item in enumerate(items, start=offset):
         if not isinstance(item, dict):
-            problems.append({
-                "task_id": None, "field": "task",
-                "problem": f"item {i} of the input is not a task object but "
-                f"{type(item).__name__} {item!r:.40}; it was skipped",
-            })
+            problems.append(
+                {
+                    "task_id": None,
+                    "field": "task",
+                    "problem": f"item {i} of the input is not a task object but "
+                    f"{type(item).__name__} {item!r:.40}; it was skipped",
+                }
+            )
             continue
         task, found = to_task(item)
         tasks.append(task)

@@ -56,21 +56,33 @@ def main(n_tasks: int = 20_000) -> None:
         f"run: {len(run.tasks):,} tasks, {len(calls):,} calls, {n:,} turns; "
         f"{len(raw) / 1e6:.1f} MB of JSON"
     )
-    best = best_of(5, {
-        "json.loads (baseline)": lambda: json.loads(raw),
-        "conversation_features(turns, calls=)": lambda: conversation_features(turns, calls=calls),
-        f"keyword_features ({len(BUILTIN_LEXICONS)} lexicons)":
-            lambda: keyword_features(turns, calls=calls),
-        "call_table(run)": lambda: call_table(run),
-    })
+    best = best_of(
+        5,
+        {
+            "json.loads (baseline)": lambda: json.loads(raw),
+            "conversation_features(turns, calls=)": lambda: conversation_features(
+                turns, calls=calls
+            ),
+            f"keyword_features ({len(BUILTIN_LEXICONS)} lexicons)": lambda: keyword_features(
+                turns, calls=calls
+            ),
+            "call_table(run)": lambda: call_table(run),
+        },
+    )
     report(best, n)
     table = call_table(run)  # from here on 190k turn records are alive, as in a user's session
     print("with the call table in memory:")
-    report(best_of(5, {
-        "json.loads (baseline)": lambda: json.loads(raw),
-        "ConversationFeatures().fit_transform": lambda: _fit(ConversationFeatures(), table),
-        "KeywordCounts().fit_transform": lambda: _fit(KeywordCounts(), table),
-    }), n)
+    report(
+        best_of(
+            5,
+            {
+                "json.loads (baseline)": lambda: json.loads(raw),
+                "ConversationFeatures().fit_transform": lambda: _fit(ConversationFeatures(), table),
+                "KeywordCounts().fit_transform": lambda: _fit(KeywordCounts(), table),
+            },
+        ),
+        n,
+    )
 
 
 def report(best: dict[str, float], n: int) -> None:

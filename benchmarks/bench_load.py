@@ -60,15 +60,21 @@ def main(n_tasks: int = 20_000) -> None:
     )
     peak = peak_memory(load_run, raw)
     mb = len(raw) / 1e6
-    print(f"run: {len(run.tasks):,} tasks, {len(run.calls):,} calls, {len(run.turns):,} turns, "
-          f"{len(run.problems):,} problems; {mb:.1f} MB of JSON")
+    print(
+        f"run: {len(run.tasks):,} tasks, {len(run.calls):,} calls, {len(run.turns):,} turns, "
+        f"{len(run.problems):,} problems; {mb:.1f} MB of JSON"
+    )
     print(f"json.loads (baseline): {baseline:.3f} s")
     print(f"json.loads, GC paused: {paused:.3f} s  (for reference: load_run pauses the GC)")
-    print(f"load_run:              {loading:.3f} s  = {loading / baseline:.2f}x json.loads "
-          f"(target <= 1.5x), {loading / paused:.2f}x the GC-paused parse; "
-          f"{len(run.turns) / loading:,.0f} turns/s")
-    print(f"load_run peak memory:  {peak / 1e6:.0f} MB = {peak / len(raw):.1f}x the file "
-          "(target <= 8x)")
+    print(
+        f"load_run:              {loading:.3f} s  = {loading / baseline:.2f}x json.loads "
+        f"(target <= 1.5x), {loading / paused:.2f}x the GC-paused parse; "
+        f"{len(run.turns) / loading:,.0f} turns/s"
+    )
+    print(
+        f"load_run peak memory:  {peak / 1e6:.0f} MB = {peak / len(raw):.1f}x the file "
+        "(target <= 8x)"
+    )
 
 
 if __name__ == "__main__":

@@ -42,8 +42,10 @@ def main(n_tasks: int = 20_000) -> None:
         for _ in range(3)
     ]
     baseline, redacted, plain = (min(column) for column in zip(*rounds))
-    print(f"run: {len(run.tasks):,} tasks, {len(run.calls):,} calls, {len(run.turns):,} turns; "
-          f"{len(contact_names(run.tasks, run.calls)):,} contact names to mask")
+    print(
+        f"run: {len(run.tasks):,} tasks, {len(run.calls):,} calls, {len(run.turns):,} turns; "
+        f"{len(contact_names(run.tasks, run.calls)):,} contact names to mask"
+    )
     print(f"json.loads (baseline)         {baseline:6.2f} s")
     print(f"build_report(redact=True)     {redacted:6.2f} s = {redacted / baseline:4.1f}x")
     print(f"build_report(redact=False)    {plain:6.2f} s = {plain / baseline:4.1f}x")

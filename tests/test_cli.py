@@ -35,8 +35,9 @@ def test_report_of_a_saved_run_with_a_title(source, tmp_path, capsys):
 def test_export_writes_the_three_tables(source, tmp_path, capsys, fmt):
     assert main(["export", str(source), "--out", str(tmp_path), "--format", fmt]) == 0
     written = capsys.readouterr().out.split()
-    assert [p.rsplit("/", 1)[-1] for p in written] == [f"{t}.{fmt}" for t in
-                                                       ("tasks", "calls", "turns")]
+    assert [p.rsplit("/", 1)[-1] for p in written] == [
+        f"{t}.{fmt}" for t in ("tasks", "calls", "turns")
+    ]
     run = load_run(source)
     read = pd.read_csv if fmt == "csv" else pd.read_parquet
     assert len(read(tmp_path / f"turns.{fmt}")) == len(run.turns)

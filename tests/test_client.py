@@ -139,8 +139,11 @@ def test_unknown_auth_scheme_is_refused():
 
 def test_401_on_spaces_with_an_api_token_suggests_a_jwt(client, unpod_server, caplog):  # noqa: F811
     unpod_server.add("/spaces/", Reply(401, {"message": "Invalid token.", "status_code": 401}))
-    with pytest.raises(AuthenticationError, match=r"Invalid token\.; /spaces/ may accept only "
-                       r"a JWT: pass auth_scheme='Bearer'") as info:
+    with pytest.raises(
+        AuthenticationError,
+        match=r"Invalid token\.; /spaces/ may accept only "
+        r"a JWT: pass auth_scheme='Bearer'",
+    ) as info:
         client.spaces()
     assert info.value.status_code == 401
     assert_error_clean(info.value, caplog)

@@ -36,15 +36,24 @@ def call_task(task_id: str = "T1", **output) -> dict:
         "end_time": "2026-01-31 11:48:11",
         "duration": 33,
         "transcript": [
-            {"role": "assistant", "content": "Hi, is this a good time?",
-             "timestamp": "2026-01-31T11:47:40+00:00"},
+            {
+                "role": "assistant",
+                "content": "Hi, is this a good time?",
+                "timestamp": "2026-01-31T11:47:40+00:00",
+            },
             {"role": "user", "content": "Yes.", "timestamp": "2026-01-31T11:47:44+00:00"},
         ],
     }
     base.update(output)
-    return {"task_id": task_id, "run_id": "R1", "assignee": "a1", "status": "completed",
-            "created": "2026-01-31T11:47:20", "modified": "2026-01-31T11:48:40",
-            "output": {k: v for k, v in base.items() if v is not ...}}
+    return {
+        "task_id": task_id,
+        "run_id": "R1",
+        "assignee": "a1",
+        "status": "completed",
+        "created": "2026-01-31T11:47:20",
+        "modified": "2026-01-31T11:48:40",
+        "output": {k: v for k, v in base.items() if v is not ...},
+    }
 
 
 def one_call(**output) -> pd.Series:
@@ -65,48 +74,61 @@ def assert_schema(frame: pd.DataFrame, schema: dict) -> None:
 def test_completed_call_gives_the_hand_built_tables(completed):
     run = load_run({"count": 1, "status_code": 200, "message": "ok", "data": [completed]})
     calls = run.calls.drop(columns=["summary", "recording_url", "structured_data"])
-    expected = pd.DataFrame({
-        "task_id": ["T5c1d2e3ff00a11f0878d43cd8a99e069"],
-        "call_id": ["675272289779974401"],
-        "run_id": ["R40fe5eface1511f082ac156368e7acc4"],
-        "assignee": ["space-agent-8qmk42nslp91wrh3dz7btxc4"],
-        "customer": ["Asha Rao"],
-        "call_type": ["outbound"],
-        "call_status": ["completed"],
-        "end_reason": ["user_hangup"],
-        "start_time": [pd.Timestamp("2026-01-31 11:47:38.067021", tz="UTC")],
-        "end_time": [pd.Timestamp("2026-01-31 11:48:11.385745", tz="UTC")],
-        "duration_s": [33.0],
-        "cost": [0.0473],
-        "outcome": ["Interested"],
-        "outcome_raw": ["Interested"],
-        "labels": ["Interested"],
-        "success_score": [8.0],
-        "success_evaluator": ["8"],
-        "n_turns": [4],
-        "n_agent_turns": [2],
-        "n_user_turns": [2],
-        "evaluated": [True],
-        "connected": [True],
-    }).astype({k: v for k, v in CALLS_SCHEMA.items() if k in calls})
+    expected = pd.DataFrame(
+        {
+            "task_id": ["T5c1d2e3ff00a11f0878d43cd8a99e069"],
+            "call_id": ["675272289779974401"],
+            "run_id": ["R40fe5eface1511f082ac156368e7acc4"],
+            "assignee": ["space-agent-8qmk42nslp91wrh3dz7btxc4"],
+            "customer": ["Asha Rao"],
+            "call_type": ["outbound"],
+            "call_status": ["completed"],
+            "end_reason": ["user_hangup"],
+            "start_time": [pd.Timestamp("2026-01-31 11:47:38.067021", tz="UTC")],
+            "end_time": [pd.Timestamp("2026-01-31 11:48:11.385745", tz="UTC")],
+            "duration_s": [33.0],
+            "cost": [0.0473],
+            "outcome": ["Interested"],
+            "outcome_raw": ["Interested"],
+            "labels": ["Interested"],
+            "success_score": [8.0],
+            "success_evaluator": ["8"],
+            "n_turns": [4],
+            "n_agent_turns": [2],
+            "n_user_turns": [2],
+            "evaluated": [True],
+            "connected": [True],
+        }
+    ).astype({k: v for k, v in CALLS_SCHEMA.items() if k in calls})
     pd.testing.assert_frame_equal(calls, expected)
     start = pd.Timestamp("2026-01-31 11:47:38.067021", tz="UTC")
     stamps = pd.to_datetime(
-        ["2026-01-31T11:47:40.112Z", "2026-01-31T11:47:44.950Z",
-         "2026-01-31T11:47:47.301Z", "2026-01-31T11:47:52.020Z"], utc=True
+        [
+            "2026-01-31T11:47:40.112Z",
+            "2026-01-31T11:47:44.950Z",
+            "2026-01-31T11:47:47.301Z",
+            "2026-01-31T11:47:52.020Z",
+        ],
+        utc=True,
     )
-    turns = pd.DataFrame({
-        "task_id": ["T5c1d2e3ff00a11f0878d43cd8a99e069"] * 4,
-        "call_id": ["675272289779974401"] * 4,
-        "turn": [0, 1, 2, 3],
-        "speaker": ["agent", "user", "agent", "user"],
-        "role": ["assistant", "user", "assistant", "user"],
-        "text": ["Hi Asha, this is Aria from Acme. Is this a good time?", "Yes, go ahead.",
-                 "Would Tuesday 3 PM work for a demo?", "Tuesday works."],
-        "timestamp": stamps,
-        "offset_s": (stamps - start).total_seconds(),
-        "n_words": [12, 3, 8, 2],
-    }).astype(TURNS_SCHEMA)
+    turns = pd.DataFrame(
+        {
+            "task_id": ["T5c1d2e3ff00a11f0878d43cd8a99e069"] * 4,
+            "call_id": ["675272289779974401"] * 4,
+            "turn": [0, 1, 2, 3],
+            "speaker": ["agent", "user", "agent", "user"],
+            "role": ["assistant", "user", "assistant", "user"],
+            "text": [
+                "Hi Asha, this is Aria from Acme. Is this a good time?",
+                "Yes, go ahead.",
+                "Would Tuesday 3 PM work for a demo?",
+                "Tuesday works.",
+            ],
+            "timestamp": stamps,
+            "offset_s": (stamps - start).total_seconds(),
+            "n_words": [12, 3, 8, 2],
+        }
+    ).astype(TURNS_SCHEMA)
     pd.testing.assert_frame_equal(run.turns, turns)
     assert run.problems.empty
 
@@ -149,8 +171,17 @@ def test_every_source_form_gives_the_same_tables(completed, tmp_path):
     path = tmp_path / "run.json"
     path.write_text(text)
     expected = load_run(response)
-    for source in (text, text.encode(), path, str(path), [completed], completed, [response],
-                   [str(path)], json.dumps([response])):
+    for source in (
+        text,
+        text.encode(),
+        path,
+        str(path),
+        [completed],
+        completed,
+        [response],
+        [str(path)],
+        json.dumps([response]),
+    ):
         got = load_run(source)
         pd.testing.assert_frame_equal(got.tasks, expected.tasks)
         pd.testing.assert_frame_equal(got.turns, expected.turns)
@@ -167,7 +198,9 @@ def test_pages_concatenate_and_duplicates_keep_the_newest_modified(completed):
         kept = run.calls.set_index("task_id").loc[completed["task_id"]]
         assert kept["n_turns"] == 4 and bool(kept["evaluated"])
         assert run.tasks.set_index("task_id")["n_seen"].to_dict() == {
-            completed["task_id"]: 2, "T2": 1}
+            completed["task_id"]: 2,
+            "T2": 1,
+        }
 
 
 def test_duplicate_tie_on_modified_keeps_the_later_copy():
@@ -176,8 +209,14 @@ def test_duplicate_tie_on_modified_keeps_the_later_copy():
 
 
 def test_input_is_never_mutated(completed):
-    data = {"status_code": 200, "data": [completed, payload("task_vapi_legacy.json"),
-                                         call_task(transcript="AI: hi\nUser: yes")]}
+    data = {
+        "status_code": 200,
+        "data": [
+            completed,
+            payload("task_vapi_legacy.json"),
+            call_task(transcript="AI: hi\nUser: yes"),
+        ],
+    }
     before = copy.deepcopy(data)
     load_run(data)
     assert data == before
@@ -210,8 +249,7 @@ def test_start_time_null_literals_are_nat_without_problem(literal):
 
 @pytest.mark.parametrize(
     ("duration", "expected"),
-    [(33, 33.0), (147.2, 147.2), ("147.2", 147.2), ("0", 0.0), (0, 0.0), (..., 33.0),
-     (None, 33.0)],
+    [(33, 33.0), (147.2, 147.2), ("147.2", 147.2), ("0", 0.0), (0, 0.0), (..., 33.0), (None, 33.0)],
     ids=["int", "float", "string", "zero-string", "zero", "missing", "null"],
 )
 def test_duration_variants(duration, expected):
@@ -225,9 +263,13 @@ def test_duration_missing_and_no_times_is_na():
 
 @pytest.mark.parametrize(
     ("key", "raw", "expected"),
-    [("call_type", "outbound", "outbound"), ("call_type", "inbound", "inbound"),
-     ("call_type", "outboundPhoneCall", "outbound"), ("call_type", "inboundPhoneCall", "inbound"),
-     ("type", "inboundPhoneCall", "inbound")],
+    [
+        ("call_type", "outbound", "outbound"),
+        ("call_type", "inbound", "inbound"),
+        ("call_type", "outboundPhoneCall", "outbound"),
+        ("call_type", "inboundPhoneCall", "inbound"),
+        ("type", "inboundPhoneCall", "inbound"),
+    ],
 )
 def test_call_type_variants(key, raw, expected):
     assert one_call(**{key: raw})["call_type"] == expected
@@ -249,8 +291,12 @@ TWO_TURNS = [("agent", "Hi?"), ("user", "Yes.")]
         [{"role": "assistant", "content": "Hi?"}, {"role": "user", "content": "Yes."}],
         json.dumps([{"role": "assistant", "content": "Hi?"}, {"role": "user", "content": "Yes."}]),
         "AI: Hi?\nUser: Yes.",
-        {"messages": [{"role": "agent", "message": "Hi?"},
-                      {"role": "customer", "message": "Yes."}]},
+        {
+            "messages": [
+                {"role": "agent", "message": "Hi?"},
+                {"role": "customer", "message": "Yes."},
+            ]
+        },
         [{"role": "bot", "text": "Hi?"}, {"role": "human", "text": "Yes."}],
     ],
     ids=["list", "json-string", "text", "messages-dict", "text-key"],
@@ -263,18 +309,45 @@ def test_transcript_shapes(transcript):
 
 
 def test_other_roles_are_kept_as_other():
-    run = load_run([call_task(transcript=[
-        {"role": "system", "content": "Call started"}, {"role": "user", "content": "Hello?"},
-        {"role": "transfer_target", "content": "Sales desk"}])])
+    run = load_run(
+        [
+            call_task(
+                transcript=[
+                    {"role": "system", "content": "Call started"},
+                    {"role": "user", "content": "Hello?"},
+                    {"role": "transfer_target", "content": "Sales desk"},
+                ]
+            )
+        ]
+    )
     assert run.turns["speaker"].tolist() == ["other", "user", "other"]
     assert run.turns["role"].tolist() == ["system", "user", "transfer_target"]
 
 
 def test_vapi_time_in_epoch_ms_and_seconds_from_start():
-    run = load_run([call_task(start_time="None", transcript={"messages": [
-        {"role": "agent", "message": "Hi", "time": 1769860060000, "secondsFromStart": 2.0},
-        {"role": "customer", "message": "Yes", "time": 1769860063500, "secondsFromStart": 5.5},
-    ]})])
+    run = load_run(
+        [
+            call_task(
+                start_time="None",
+                transcript={
+                    "messages": [
+                        {
+                            "role": "agent",
+                            "message": "Hi",
+                            "time": 1769860060000,
+                            "secondsFromStart": 2.0,
+                        },
+                        {
+                            "role": "customer",
+                            "message": "Yes",
+                            "time": 1769860063500,
+                            "secondsFromStart": 5.5,
+                        },
+                    ]
+                },
+            )
+        ]
+    )
     assert run.turns["timestamp"].tolist() == [
         pd.Timestamp("2026-01-31 11:47:40", tz="UTC"),
         pd.Timestamp("2026-01-31 11:47:43.5", tz="UTC"),
@@ -322,8 +395,14 @@ def test_docs_style_payload_with_flat_outcome_and_id():
 
 @pytest.mark.parametrize(
     ("raw", "canonical"),
-    [("Call Back", "Call Back"), ("call back", "Call Back"), ("CallBack", "Call Back"),
-     ("InterestedIn", "Interested"), ("Not Interested", "Not Interested"), ("Unknown", "Other")],
+    [
+        ("Call Back", "Call Back"),
+        ("call back", "Call Back"),
+        ("CallBack", "Call Back"),
+        ("InterestedIn", "Interested"),
+        ("Not Interested", "Not Interested"),
+        ("Unknown", "Other"),
+    ],
 )
 def test_outcome_drift_is_canonical_and_raw_is_kept(raw, canonical):
     call = one_call(post_call_data={"summary": {"status": raw, "summary": "s"}})
@@ -333,13 +412,17 @@ def test_outcome_drift_is_canonical_and_raw_is_kept(raw, canonical):
 @pytest.mark.parametrize(("raw", "score"), [("8", 8.0), ("8.5", 8.5), ("Good", None), (None, None)])
 def test_success_evaluator(raw, score):
     call = one_call(post_call_data={"success_evaluator": raw})
-    assert (pd.isna(call["success_score"]) if score is None else call["success_score"] == score)
-    assert (pd.isna(call["success_evaluator"]) if raw is None else call["success_evaluator"] == raw)
+    assert pd.isna(call["success_score"]) if score is None else call["success_score"] == score
+    assert pd.isna(call["success_evaluator"]) if raw is None else call["success_evaluator"] == raw
 
 
 def test_structured_data_and_classification_as_json_strings():
-    call = one_call(post_call_data={"structured_data": '{"day": "Tue"}',
-                                    "classification": '{"labels": ["A", "B"]}'})
+    call = one_call(
+        post_call_data={
+            "structured_data": '{"day": "Tue"}',
+            "classification": '{"labels": ["A", "B"]}',
+        }
+    )
     assert json.loads(call["structured_data"]) == {"day": "Tue"}
     assert call["labels"] == "A; B"
 
@@ -359,8 +442,11 @@ def test_pending_task_with_empty_output_is_a_task_but_no_call():
 
 
 def test_failed_call_with_only_status_and_error():
-    task = {"task_id": "Tf", "status": "failed",
-            "output": {"call_status": "notConnected", "error": "SIP 486"}}
+    task = {
+        "task_id": "Tf",
+        "status": "failed",
+        "output": {"call_status": "notConnected", "error": "SIP 486"},
+    }
     run = load_run([task])
     call = run.calls.iloc[0]
     assert call["call_status"] == "notConnected" and not call["connected"]
@@ -406,9 +492,16 @@ def test_non_object_items_are_reported_and_tasks_without_id_kept():
 
 
 def test_bad_text_and_timestamps_inside_a_transcript():
-    run = load_run([call_task(transcript=[
-        {"role": "assistant", "content": 12, "timestamp": "later"},
-        {"role": "user", "content": "ok", "timestamp": "2026-01-31T11:47:44Z"}])])
+    run = load_run(
+        [
+            call_task(
+                transcript=[
+                    {"role": "assistant", "content": 12, "timestamp": "later"},
+                    {"role": "user", "content": "ok", "timestamp": "2026-01-31T11:47:44Z"},
+                ]
+            )
+        ]
+    )
     assert pd.isna(run.turns["text"].iloc[0]) and pd.isna(run.turns["timestamp"].iloc[0])
     assert sorted(run.problems["field"]) == ["transcript.content", "transcript.timestamp"]
 
@@ -467,12 +560,17 @@ message = st.fixed_dictionaries(
 )
 output = st.one_of(
     st.just({}),
-    st.fixed_dictionaries({"call_status": st.sampled_from(["completed", "busy"]),
-                           "transcript": st.lists(message, max_size=6)}),
+    st.fixed_dictionaries(
+        {
+            "call_status": st.sampled_from(["completed", "busy"]),
+            "transcript": st.lists(message, max_size=6),
+        }
+    ),
 )
 task = st.builds(
     lambda i, out, modified: {"task_id": f"T{i}", "output": out, "modified": modified},
-    st.integers(0, 15), output,
+    st.integers(0, 15),
+    output,
     st.sampled_from(["2026-01-31T11:47:20", "2026-02-01T00:00:00", "None", "bad"]),
 )
 
@@ -491,25 +589,45 @@ def test_property_every_task_kept_and_one_turn_per_message(tasks):
     per_call = run.turns.groupby("task_id").size()
     for task_id, lengths in kept.items():
         assert per_call.get(task_id, 0) in lengths
-    assert run.turns.groupby("task_id")["turn"].apply(
-        lambda s: s.tolist() == list(range(len(s)))).all()
+    assert (
+        run.turns.groupby("task_id")["turn"]
+        .apply(lambda s: s.tolist() == list(range(len(s))))
+        .all()
+    )
 
 
 json_value = st.recursive(
-    st.none() | st.booleans() | st.integers(-(10**15), 10**15) | st.floats(allow_nan=False)
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**15), 10**15)
+    | st.floats(allow_nan=False)
     | st.text(max_size=12),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
-                                                                 max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
     max_leaves=8,
 )
 FIELDS = [
-    ("created",), ("modified",), ("assignee",), ("input",), ("user_info",), ("task",),
-    ("output",), ("output", "transcript"), ("output", "start_time"), ("output", "duration"),
-    ("output", "call_type"), ("output", "cost"), ("output", "post_call_data"),
-    ("output", "post_call_data", "summary"), ("output", "post_call_data", "classification"),
+    ("created",),
+    ("modified",),
+    ("assignee",),
+    ("input",),
+    ("user_info",),
+    ("task",),
+    ("output",),
+    ("output", "transcript"),
+    ("output", "start_time"),
+    ("output", "duration"),
+    ("output", "call_type"),
+    ("output", "cost"),
+    ("output", "post_call_data"),
+    ("output", "post_call_data", "summary"),
+    ("output", "post_call_data", "classification"),
     ("output", "post_call_data", "success_evaluator"),
-    ("output", "post_call_data", "structured_data"), ("output", "transcript", 0),
-    ("output", "transcript", 0, "content"), ("output", "transcript", 0, "timestamp"),
+    ("output", "post_call_data", "structured_data"),
+    ("output", "transcript", 0),
+    ("output", "transcript", 0, "content"),
+    ("output", "transcript", 0, "timestamp"),
     ("output", "transcript", 0, "role"),
 ]
 
@@ -528,5 +646,6 @@ def test_property_any_value_anywhere_keeps_the_task_and_spares_the_others(field,
     alone = load_run([healthy])
     assert run.tasks["task_id"].tolist() == [broken["task_id"], "T-healthy"]
     pd.testing.assert_frame_equal(
-        run.turns[run.turns["task_id"] == "T-healthy"].reset_index(drop=True), alone.turns)
+        run.turns[run.turns["task_id"] == "T-healthy"].reset_index(drop=True), alone.turns
+    )
     assert not run.problems["task_id"].eq("T-healthy").any()

@@ -47,8 +47,19 @@ def test_parse_timestamps_null_literals_are_missing_not_errors(raw):
 
 @pytest.mark.parametrize(
     "raw",
-    ["soon", "31/31/2026", {"x": 1}, [1], True, 9_223_372_037, -7_453_511_946, 10**15,
-     "1700-01-01", "2262-04-11T23:47:17", "1989-12-31T23:59:59Z"],
+    [
+        "soon",
+        "31/31/2026",
+        {"x": 1},
+        [1],
+        True,
+        9_223_372_037,
+        -7_453_511_946,
+        10**15,
+        "1700-01-01",
+        "2262-04-11T23:47:17",
+        "1989-12-31T23:59:59Z",
+    ],
 )
 def test_parse_timestamps_garbage_is_nat_and_flagged(raw):
     parsed, bad = parse_timestamps([raw])
@@ -93,7 +104,7 @@ def test_parse_timestamps_empty_input_gives_empty_utc_column():
 def test_parse_numbers(raw, value, is_bad):
     parsed, bad = parse_numbers([raw])
     assert parsed.dtype == "Float64"
-    assert (pd.isna(parsed[0]) if value is None else parsed[0] == value)
+    assert pd.isna(parsed[0]) if value is None else parsed[0] == value
     assert bool(bad[0]) is is_bad
 
 
@@ -161,8 +172,21 @@ def test_transcript_messages_empty_text_is_an_empty_transcript():
 
 def test_speakers_maps_every_documented_role():
     roles = pd.Series(
-        ["assistant", "agent", "AI", "bot", "robot", "user", "customer", "Caller", "human",
-         "system", "tool", "transfer_target", None]
+        [
+            "assistant",
+            "agent",
+            "AI",
+            "bot",
+            "robot",
+            "user",
+            "customer",
+            "Caller",
+            "human",
+            "system",
+            "tool",
+            "transfer_target",
+            None,
+        ]
     )
     assert speakers(roles).tolist() == ["agent"] * 5 + ["user"] * 4 + ["other"] * 4
 

@@ -24,13 +24,18 @@ def test_redact_text_masks_phones_and_emails_but_not_dates_or_small_numbers(text
 def test_names_are_masked_as_whole_words_only():
     text = pd.Series(["Hi Asha, this is Aria. Ashan? Asha Rao!"])
     assert redact_text(text, names=["Asha Rao", "Asha"])[0] == (
-        "Hi [name], this is Aria. Ashan? [name]!")
+        "Hi [name], this is Aria. Ashan? [name]!"
+    )
 
 
 def test_contact_names_come_from_the_name_columns():
-    tasks = pd.DataFrame({"input_name": ["Asha Rao", "Li", None],
-                          "user_name": ["Ops User", None, None],
-                          "input_company_name": ["Acme", "Beta", None]})
+    tasks = pd.DataFrame(
+        {
+            "input_name": ["Asha Rao", "Li", None],
+            "user_name": ["Ops User", None, None],
+            "input_company_name": ["Acme", "Beta", None],
+        }
+    )
     assert contact_names(tasks) == ["Asha Rao", "Ops User", "Asha", "Li", "Ops", "Rao", "User"]
 
 
@@ -39,18 +44,25 @@ def test_contact_names_without_name_columns_is_empty():
 
 
 def test_redact_frame_masks_personal_columns_drops_recordings_and_keeps_numbers():
-    frame = pd.DataFrame({
-        "task_id": ["T1", "T2"],
-        "input_contact_number": ["9876543210", None],
-        "user_email": ["ops@example.com", "x@y.io"],
-        "summary": ["Asha asked for 2 brochures at asha@example.com", pd.NA],
-        "recording_url": ["https://s/1.ogg", "https://s/2.ogg"],
-        "duration_s": [33.0, 12.5],
-    }).astype({"summary": "string"})
+    frame = pd.DataFrame(
+        {
+            "task_id": ["T1", "T2"],
+            "input_contact_number": ["9876543210", None],
+            "user_email": ["ops@example.com", "x@y.io"],
+            "summary": ["Asha asked for 2 brochures at asha@example.com", pd.NA],
+            "recording_url": ["https://s/1.ogg", "https://s/2.ogg"],
+            "duration_s": [33.0, 12.5],
+        }
+    ).astype({"summary": "string"})
     before = frame.copy()
     out = redact_frame(frame, names=["Asha"])
-    assert list(out.columns) == ["task_id", "input_contact_number", "user_email", "summary",
-                                 "duration_s"]
+    assert list(out.columns) == [
+        "task_id",
+        "input_contact_number",
+        "user_email",
+        "summary",
+        "duration_s",
+    ]
     assert out["input_contact_number"].tolist() == ["[redacted]", pd.NA]
     assert out["user_email"].tolist() == ["[redacted]", "[redacted]"]
     assert out["summary"].tolist() == ["[name] asked for 2 brochures at [email]", pd.NA]
@@ -60,8 +72,13 @@ def test_redact_frame_masks_personal_columns_drops_recordings_and_keeps_numbers(
 
 
 def test_numbers_in_mixed_columns_are_not_mistaken_for_phone_numbers():
-    frame = pd.DataFrame({"metric": ["share", "gap"], "a1": [0.6199993420186867, 9.891234567],
-                          "note": [4.123456789, "call 9876543210"]})
+    frame = pd.DataFrame(
+        {
+            "metric": ["share", "gap"],
+            "a1": [0.6199993420186867, 9.891234567],
+            "note": [4.123456789, "call 9876543210"],
+        }
+    )
     out = redact_frame(frame)
     assert out["a1"].tolist() == [0.6199993420186867, 9.891234567]
     assert out["note"].tolist() == [4.123456789, "call [phone]"]

@@ -27,8 +27,9 @@ def built(run, tmp_path_factory):
 
 
 def written_text(folder: Path) -> str:
-    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*"))
-                     if p.is_file())
+    return "\n".join(
+        p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*")) if p.is_file()
+    )
 
 
 def personal_values(run) -> set[str]:
@@ -44,15 +45,30 @@ def test_page_is_self_contained(built):
     sources = re.findall(r'src="([^"]+)"', page)
     assert sources and all(s.startswith("data:image/png;base64,") for s in sources)
     assert not re.search(r'href="(?!#)', page)  # links only inside the page
-    for heading in ("Run overview", "Call durations", "Outcomes by assignee",
-                    "Conversation metrics", "Keyword trackers", "Data quality"):
+    for heading in (
+        "Run overview",
+        "Call durations",
+        "Outcomes by assignee",
+        "Conversation metrics",
+        "Keyword trackers",
+        "Data quality",
+    ):
         assert f">{heading}</h2>" in page
 
 
 def test_every_table_is_written_as_csv(built):
     names = {p.stem for p in (built.parent / "tables").glob("*.csv")}
-    assert {"overview", "durations", "outcome_rates", "group_comparison", "connection_rates",
-            "conversation_by_assignee", "keyword_rates", "quality", "calls"} <= names
+    assert {
+        "overview",
+        "durations",
+        "outcome_rates",
+        "group_comparison",
+        "connection_rates",
+        "conversation_by_assignee",
+        "keyword_rates",
+        "quality",
+        "calls",
+    } <= names
 
 
 def test_overview_counts_match_the_run(run, built):
@@ -79,28 +95,55 @@ def test_unredacted_report_keeps_personal_data(run, tmp_path):
 
 
 def test_names_known_only_from_the_call_are_masked_too(tmp_path):
-    task = {"task_id": "T1", "run_id": "R1", "assignee": "a1", "status": "completed",
-            "output": {"call_id": "c1", "call_status": "completed", "customer": "Farida Khan",
-                       "transcript": [{"role": "assistant", "content": "Hello Farida!"},
-                                      {"role": "user", "content": "Hi."}],
-                       "post_call_data": {"summary": {"status": "Call Back",
-                                                      "summary": "Farida Khan asked for Monday.",
-                                                      "name": "Farida Khan"}}}}
+    task = {
+        "task_id": "T1",
+        "run_id": "R1",
+        "assignee": "a1",
+        "status": "completed",
+        "output": {
+            "call_id": "c1",
+            "call_status": "completed",
+            "customer": "Farida Khan",
+            "transcript": [
+                {"role": "assistant", "content": "Hello Farida!"},
+                {"role": "user", "content": "Hi."},
+            ],
+            "post_call_data": {
+                "summary": {
+                    "status": "Call Back",
+                    "summary": "Farida Khan asked for Monday.",
+                    "name": "Farida Khan",
+                }
+            },
+        },
+    }
     text = written_text(build_report(load_run([task]), tmp_path).parent)
     assert "Farida" not in text and "Khan" not in text
     assert "[name] asked for Monday." in text
 
 
 def test_free_text_names_are_masked(tmp_path):
-    task = {"task_id": "T1", "run_id": "R1", "assignee": "a1", "status": "completed",
-            "input": {"name": "Meera Iyer", "contact_number": "9876501234"},
-            "output": {"call_id": "c1", "call_status": "completed", "duration": 30,
-                       "start_time": "2026-01-31 11:47:38", "end_time": "2026-01-31 11:48:08",
-                       "transcript": [
-                           {"role": "assistant", "content": "Hello Meera, is this 9876501234?"},
-                           {"role": "user", "content": "Yes, mail meera@example.com"}],
-                       "post_call_data": {"summary": {"status": "Interested",
-                                                      "summary": "Meera wants details."}}}}
+    task = {
+        "task_id": "T1",
+        "run_id": "R1",
+        "assignee": "a1",
+        "status": "completed",
+        "input": {"name": "Meera Iyer", "contact_number": "9876501234"},
+        "output": {
+            "call_id": "c1",
+            "call_status": "completed",
+            "duration": 30,
+            "start_time": "2026-01-31 11:47:38",
+            "end_time": "2026-01-31 11:48:08",
+            "transcript": [
+                {"role": "assistant", "content": "Hello Meera, is this 9876501234?"},
+                {"role": "user", "content": "Yes, mail meera@example.com"},
+            ],
+            "post_call_data": {
+                "summary": {"status": "Interested", "summary": "Meera wants details."}
+            },
+        },
+    }
     page = build_report(load_run([task]), tmp_path)
     text = written_text(page.parent)
     for secret in ("Meera", "9876501234", "meera@example.com", "Iyer"):
@@ -134,8 +177,14 @@ def _edge_runs() -> dict[str, list[dict]]:
         "no assignee": [{**completed, "assignee": None}],
         "only pending": [json.loads((data / "task_pending.json").read_text())],
         "awaiting evaluation": [json.loads((data / "task_evaluating.json").read_text())],
-        "failed only": [{"task_id": "T1", "status": "failed", "assignee": "a",
-                         "output": {"call_status": "busy"}}],
+        "failed only": [
+            {
+                "task_id": "T1",
+                "status": "failed",
+                "assignee": "a",
+                "output": {"call_status": "busy"},
+            }
+        ],
         "untimed legacy call": [json.loads((data / "task_vapi_legacy.json").read_text())],
     }
 
