@@ -65,6 +65,15 @@ _COMPARE_SCHEMA = {
 }
 
 
+def as_keys(by: str | Sequence[str] | None) -> list[str]:
+    """``by`` (a column name, a list of names or None) as a list of names.
+
+    >>> as_keys(None), as_keys("assignee"), as_keys(("assignee", "call_type"))
+    ([], ['assignee'], ['assignee', 'call_type'])
+    """
+    return [] if by is None else [by] if isinstance(by, str) else list(by)
+
+
 def group_columns(
     frame: pd.DataFrame, by: str | Sequence[str] | None, *, table: str = "calls"
 ) -> list[str]:
@@ -76,7 +85,7 @@ def group_columns(
     >>> group_columns(calls, "assignee"), group_columns(calls, ["assignee", "call_type"])
     (['assignee'], ['assignee', 'call_type'])
     """
-    keys = [] if by is None else [by] if isinstance(by, str) else list(by)
+    keys = as_keys(by)
     missing = [k for k in keys if k not in frame.columns]
     if missing:
         raise ValueError(

@@ -44,7 +44,7 @@ from matplotlib.ticker import FixedLocator, MaxNLocator, PercentFormatter
 from analytics.durations import duration_distribution, duration_summary
 from analytics.keywords import keyword_hit_rates
 from analytics.load import Run
-from analytics.outcomes import call_volume, connection_rates, outcome_rates
+from analytics.outcomes import as_keys, call_volume, connection_rates, outcome_rates
 from analytics.schema import MEASURE, TEXT
 
 __all__ = [
@@ -134,11 +134,6 @@ def _no_data(ax: Axes, title: str) -> Axes:
     ax.text(0.5, 0.5, "No data", ha="center", va="center", transform=ax.transAxes, color="0.4")
     ax.set(title=title, xticks=[], yticks=[])
     return ax
-
-
-def _keys(by: By) -> list[str]:
-    """``by`` as a list of column names."""
-    return [] if by is None else [by] if isinstance(by, str) else list(by)
 
 
 def _group_labels(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
@@ -257,7 +252,7 @@ def _feature_keys(features: pd.DataFrame, by: By, column: str) -> list[str]:
             f"column={column!r} is not a column of features; pass the frame of "
             "conversation_features(run.turns, calls=run.calls)"
         )
-    keys = _keys(by)
+    keys = as_keys(by)
     missing = [k for k in keys if k not in features.columns]
     if missing:
         raise ValueError(
@@ -316,7 +311,7 @@ def plot_durations(
     dist = duration_distribution(
         calls, by=by, kind=_DURATION_KINDS[kind], bins=bins, include=include
     )
-    keys = _keys(by)
+    keys = as_keys(by)
     ax = _axes(ax, legend=bool(keys))
     title = f"Duration of {include} calls"
     if dist.empty:
@@ -386,7 +381,7 @@ def plot_outcome_rates(
     >>> plt.close("all")
     """
     rates = outcome_rates(data, by=by, outcome=outcome, confidence=confidence)
-    keys = _keys(by)
+    keys = as_keys(by)
     ax = _axes(ax, legend=bool(keys), height=_bars_height(len(rates)))
     title = f"{outcome.replace('_', ' ').capitalize()} rates"
     if rates.empty:
@@ -441,7 +436,7 @@ def plot_connection_rates(
     ax = _axes(ax, legend=False, height=_bars_height(len(rates)))
     if rates.empty:
         return _no_data(ax, "Connection rate")
-    keys = _keys(by)
+    keys = as_keys(by)
     palette = _palette(calls, keys)
     labels = _group_labels(rates, keys)
     position = np.arange(len(rates))
@@ -488,7 +483,7 @@ def plot_calls_over_time(
     >>> plt.close("all")
     """
     volume = call_volume(calls, by=by, freq=freq)
-    keys = _keys(by)
+    keys = as_keys(by)
     ax = _axes(ax, legend=bool(keys))
     if volume.empty:
         return _no_data(ax, "Calls over time")
@@ -670,7 +665,7 @@ def plot_keyword_rates(
     >>> plt.close("all")
     """
     rates = keyword_hit_rates(keywords, by=by, calls=calls, confidence=confidence, speaker=speaker)
-    keys = _keys(by)
+    keys = as_keys(by)
     ax = _axes(ax, legend=bool(keys), height=_bars_height(len(rates)))
     if rates.empty:
         return _no_data(ax, "Keyword hit rates")
