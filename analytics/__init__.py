@@ -8,10 +8,7 @@ Load a run (saved or fetched) into tidy tables, then ask it questions:
 ['calls', 'problems', 'tasks', 'turns']
 """
 
-from analytics import datasets, plots, schema
-from analytics.client import UnpodClient, fetch_run
-from analytics.conversation import conversation_features, feature_summary
-from analytics.durations import duration_distribution, duration_summary
+from analytics import datasets, schema
 from analytics.errors import (
     AnalyticsError,
     ApiConnectionError,
@@ -23,13 +20,30 @@ from analytics.errors import (
     SchemaError,
     ServerError,
 )
-from analytics.features import ConversationFeatures, KeywordCounts, SpeakerText, call_table
-from analytics.keywords import BUILTIN_LEXICONS, keyword_features, keyword_hit_rates
+from analytics.io import UnpodClient, fetch_run, save_snapshot, save_tables
 from analytics.load import Run, load_run
-from analytics.outcomes import call_volume, compare_groups, connection_rates, outcome_rates
-from analytics.quality import quality_checks
-from analytics.report import build_report
-from analytics.store import save_snapshot, save_tables
+from analytics.stats import (
+    call_volume,
+    compare_groups,
+    connection_rates,
+    duration_distribution,
+    duration_summary,
+    outcome_rates,
+    quality_checks,
+)
+from analytics.text import (
+    BUILTIN_LEXICONS,
+    ConversationFeatures,
+    KeywordCounts,
+    SpeakerText,
+    call_features,
+    call_table,
+    conversation_features,
+    feature_summary,
+    keyword_features,
+    keyword_hit_rates,
+)
+from analytics.viz import build_report, plots
 
 __version__ = "0.1.0"
 
@@ -39,6 +53,7 @@ __all__ = [
     "KeywordCounts",
     "SpeakerText",
     "build_report",
+    "call_features",
     "call_table",
     "conversation_features",
     "keyword_features",

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -32,14 +31,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics.client import TOKEN_ENV, UnpodClient, fetch_run
-from analytics.conversation import conversation_features
 from analytics.datasets import load_sample
-from analytics.errors import AnalyticsError, AuthenticationError
-from analytics.keywords import keyword_features
+from analytics.errors import AnalyticsError
+from analytics.io.client import TOKEN_ENV, UnpodClient, fetch_run, resolve_token
+from analytics.io.store import (
+    DEFAULT_ROOT,
+    TABLE_FORMATS,
+    save_table,
+    save_tables,
+    snapshot_path,
+)
 from analytics.load import Run, load_run
-from analytics.report import build_report
-from analytics.store import DEFAULT_ROOT, save_tables, snapshot_path, write_atomic
+from analytics.text.tables import call_features
+from analytics.viz.report import build_report
 
 PROG = "unpod-analytics"
 SPACE_COLUMNS = ("token", "name", "slug", "content_type")
@@ -199,14 +203,9 @@ def _add_api_options(command: argparse.ArgumentParser) -> None:
 
 
 def _client(args: argparse.Namespace) -> UnpodClient:
-    token = os.environ.get(args.token_env, "").strip()
-    if not token:
-        raise AuthenticationError(
-            f"no API token: set the {args.token_env} environment variable "
-            "(the command reads the token from the environment only)"
-        )
+    hint = "(the command reads the token from the environment only)"
     return UnpodClient(
-        token,
+        resolve_token(None, env=args.token_env, hint=hint),
         org_handle=args.org_handle,
         base_url=args.base_url,
         progress=args.progress,
@@ -267,19 +266,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 def _cmd_features(args: argparse.Namespace) -> int:
     out = Path(args.out)
-    if out.suffix not in (".csv", ".parquet"):
+    if out.suffix not in tuple(f".{f}" for f in TABLE_FORMATS):
         raise ValueError(f"--out {args.out!r} must end in .csv or .parquet")
-    run = _load(args)
-    meta = run.calls[["task_id", "assignee", "call_status", "outcome", "duration_s"]]
-    table = meta.merge(conversation_features(run.turns, calls=run.calls), on="task_id").merge(
-        keyword_features(run.turns, calls=run.calls), on="task_id"
-    )
-    write = (
-        (lambda tmp: table.to_csv(tmp, index=False))
-        if out.suffix == ".csv"
-        else (lambda tmp: table.to_parquet(tmp, index=False))
-    )
-    sys.stdout.write(f"{write_atomic(out, write)}\n")
+    sys.stdout.write(f"{save_table(call_features(_load(args)), out)}\n")
     return 0
 
 

@@ -2,7 +2,7 @@
 
 One base class, :class:`AnalyticsError`; input that is not a tasks response at all raises
 :class:`SchemaError`; an error answer from the Unpod API raises a subclass of
-:class:`ApiError` chosen by :func:`analytics.client.error_for_response` (the one place that
+:class:`ApiError` chosen by :func:`analytics.io.client.error_for_response` (the one place that
 maps statuses to classes).
 
 No message built here ever contains an API token: callers pass only the URL path, status and

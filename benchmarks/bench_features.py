@@ -19,11 +19,11 @@ import sys
 import time
 from collections.abc import Callable
 
-from analytics.conversation import conversation_features
 from analytics.datasets import make_run
-from analytics.features import ConversationFeatures, KeywordCounts, call_table
-from analytics.keywords import BUILTIN_LEXICONS, keyword_features
 from analytics.load import load_run
+from analytics.text.conversation import conversation_features
+from analytics.text.keywords import BUILTIN_LEXICONS, keyword_features
+from analytics.text.transformers import ConversationFeatures, KeywordCounts, call_table
 
 
 def timed(fn: Callable, *args, **kwargs) -> float:

@@ -18,8 +18,8 @@ import time
 
 from analytics.datasets import make_run
 from analytics.load import load_run
-from analytics.redact import contact_names
-from analytics.report import build_report
+from analytics.viz.redact import contact_names
+from analytics.viz.report import build_report
 
 
 def timed(fn, *args, **kwargs) -> float:

@@ -13,13 +13,6 @@ import pytest
 import requests
 from http_fixture import Reply, closed_port, ok, paged, unpod_server  # noqa: F401
 
-from analytics.client import (
-    UnpodClient,
-    error_for_response,
-    fetch_run,
-    retry_policy,
-    run_response,
-)
 from analytics.errors import (
     ApiConnectionError,
     ApiError,
@@ -28,6 +21,13 @@ from analytics.errors import (
     PermissionDeniedError,
     RateLimitError,
     ServerError,
+)
+from analytics.io.client import (
+    UnpodClient,
+    error_for_response,
+    fetch_run,
+    retry_policy,
+    run_response,
 )
 from analytics.load import load_run
 

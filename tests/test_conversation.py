@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics.conversation import CONVERSATION_SCHEMA, METRICS, conversation_features
 from analytics.schema import CALLS_SCHEMA, TURNS_SCHEMA, conform
+from analytics.text.conversation import CONVERSATION_SCHEMA, METRICS, conversation_features
 
 T0 = pd.Timestamp("2026-01-31 11:47:38", tz="UTC")
 

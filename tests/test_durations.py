@@ -1,4 +1,4 @@
-"""Tests of analytics.durations on hand-computed examples, properties, and a generated run."""
+"""Tests of analytics.stats.durations on hand-computed examples, properties, and a generated run."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analytics.datasets import SAMPLE_SEED, SAMPLE_SIZE, make_run
-from analytics.durations import duration_distribution, duration_summary
 from analytics.load import load_run
 from analytics.schema import CALLS_SCHEMA, conform
+from analytics.stats.durations import duration_distribution, duration_summary
 
 SUMMARY_TYPES = {
     "n": "Int64",
@@ -139,7 +139,9 @@ def test_summary_errors(mixed):
         duration_summary(mixed, include="answered")
     with pytest.raises(ValueError, match=r"by='agent': \['agent'\] not a column of calls"):
         duration_summary(mixed, by="agent")
-    with pytest.raises(ValueError, match=r"columns \['connected'\] are missing; pass run.calls"):
+    with pytest.raises(
+        ValueError, match=r"calls lacks the columns \['connected'\]; pass run.calls"
+    ):
         duration_summary(pd.DataFrame({"duration_s": [1.0]}))
     with pytest.raises(ValueError, match=r"confidence=0 must lie strictly between 0 and 1"):
         duration_summary(mixed, confidence=0)

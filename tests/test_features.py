@@ -19,17 +19,16 @@ from sklearn.pipeline import Pipeline, make_pipeline, make_union
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import check_estimator
 
-from analytics.conversation import conversation_features
-from analytics.features import (
+from analytics.schema import CALLS_SCHEMA, TURNS_SCHEMA, conform
+from analytics.text.conversation import conversation_features
+from analytics.text.keywords import keyword_features
+from analytics.text.tables import TRANSCRIPT_FIELDS, call_table
+from analytics.text.transformers import (
     CONVERSATION_FEATURE_NAMES,
-    TRANSCRIPT_FIELDS,
     ConversationFeatures,
     KeywordCounts,
     SpeakerText,
-    call_table,
 )
-from analytics.keywords import keyword_features
-from analytics.schema import CALLS_SCHEMA, TURNS_SCHEMA, conform
 
 T0 = pd.Timestamp("2026-01-31 11:47:38", tz="UTC")
 ROWS = [

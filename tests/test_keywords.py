@@ -9,14 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analytics.keywords import (
+from analytics.schema import CALLS_SCHEMA, TURNS_SCHEMA, conform
+from analytics.stats.outcomes import wilson_interval
+from analytics.text.keywords import (
     BUILTIN_LEXICONS,
     keyword_features,
     keyword_hit_rates,
     lexicon_pattern,
 )
-from analytics.outcomes import wilson_interval
-from analytics.schema import CALLS_SCHEMA, TURNS_SCHEMA, conform
 
 
 def make_turns(rows: list[tuple]) -> pd.DataFrame:
@@ -177,7 +177,7 @@ def test_rejects_bad_frames():
     missing_id.loc[0, "task_id"] = pd.NA
     with pytest.raises(ValueError, match=r"turns.task_id has missing values"):
         keyword_features(missing_id, LEXICONS)
-    with pytest.raises(ValueError, match=r"calls must be a DataFrame with a 'task_id' column"):
+    with pytest.raises(ValueError, match=r"calls lacks the columns \['task_id'\]; pass run.calls"):
         keyword_features(make_turns(ROWS), LEXICONS, calls=pd.DataFrame({"id": ["A"]}))
 
 

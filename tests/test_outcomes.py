@@ -1,4 +1,4 @@
-"""Tests of analytics.outcomes on hand-computed tables, properties, and a generated run."""
+"""Tests of analytics.stats.outcomes on hand-computed tables, properties, and a generated run."""
 
 from __future__ import annotations
 
@@ -10,17 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analytics._shared import group_columns
 from analytics.datasets import SAMPLE_SEED, SAMPLE_SIZE, make_run
 from analytics.load import Run, load_run
-from analytics.outcomes import (
-    MISSING_LABEL,
-    call_volume,
-    compare_groups,
-    connection_rates,
-    group_columns,
-    outcome_rates,
-    wilson_interval,
-)
 from analytics.schema import (
     CALLS_SCHEMA,
     OUTCOMES,
@@ -29,6 +21,13 @@ from analytics.schema import (
     TURNS_SCHEMA,
     conform,
     empty_frame,
+)
+from analytics.stats.activity import call_volume, connection_rates
+from analytics.stats.outcomes import (
+    MISSING_LABEL,
+    compare_groups,
+    outcome_rates,
+    wilson_interval,
 )
 
 RATE_COLUMNS = ["outcome", "n", "count", "rate", "ci_low", "ci_high"]
@@ -389,7 +388,7 @@ def test_connection_rates_overall_and_empty():
 
 
 def test_connection_rates_needs_connected():
-    with pytest.raises(ValueError, match=r"column 'connected' is missing; pass run.calls"):
+    with pytest.raises(ValueError, match=r"calls lacks the columns \['connected'\]; pass run"):
         connection_rates(pd.DataFrame({"assignee": ["A"]}))
 
 

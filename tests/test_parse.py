@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from analytics.parse import (
+from analytics.load.parse import (
     json_object,
     null_mask,
     parse_numbers,

@@ -1,4 +1,4 @@
-"""Tests of analytics.plots: the artists drawn carry the numbers of the analysis functions."""
+"""Tests of analytics.viz.plots: the artists drawn carry the numbers of the analysis functions."""
 
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ import pytest  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.container import BarContainer, ErrorbarContainer  # noqa: E402
 
-from analytics.conversation import CONVERSATION_SCHEMA, conversation_features  # noqa: E402
 from analytics.datasets import make_run  # noqa: E402
-from analytics.keywords import keyword_features, keyword_hit_rates  # noqa: E402
 from analytics.load import load_run  # noqa: E402
-from analytics.outcomes import connection_rates, outcome_rates  # noqa: E402
-from analytics.plots import (  # noqa: E402
+from analytics.schema import CALLS_SCHEMA, OUTCOMES, TURNS_SCHEMA, conform  # noqa: E402
+from analytics.stats.activity import connection_rates  # noqa: E402
+from analytics.stats.outcomes import outcome_rates  # noqa: E402
+from analytics.text.conversation import CONVERSATION_SCHEMA, conversation_features  # noqa: E402
+from analytics.text.keywords import keyword_features, keyword_hit_rates  # noqa: E402
+from analytics.viz.plots import (  # noqa: E402
     GONG_TALK_SHARE,
     OKABE_ITO,
     plot_calls_over_time,
@@ -29,7 +31,6 @@ from analytics.plots import (  # noqa: E402
     plot_response_gaps,
     plot_talk_share,
 )
-from analytics.schema import CALLS_SCHEMA, OUTCOMES, TURNS_SCHEMA, conform  # noqa: E402
 
 BLUE, ORANGE, GREEN = OKABE_ITO[:3]
 
@@ -260,9 +261,9 @@ def test_talk_share_needs_the_group_merged_in(features):
         plot_talk_share(features, by="team")
     with pytest.raises(ValueError, match=r"features.merge\(calls\[\['task_id', 'team'\]\]"):
         plot_talk_share(features, by=["assignee", "team"])
-    with pytest.raises(ValueError, match=r"column='talk' is not a column of features"):
+    with pytest.raises(ValueError, match=r"features lacks the columns \['talk'\]; pass the frame"):
         plot_talk_share(features, column="talk")
-    with pytest.raises(TypeError, match=r"features must be a DataFrame, got 'dict'"):
+    with pytest.raises(TypeError, match=r"features must be a pandas DataFrame, got 'dict'"):
         plot_talk_share({"agent_talk_share": [0.5]})
 
 

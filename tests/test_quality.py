@@ -1,4 +1,4 @@
-"""Tests of analytics.quality: a hand-built run with one case per check, and the loader."""
+"""Tests of analytics.stats.quality: a hand-built run with one case per check, and the loader."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import pytest
 
 from analytics.datasets import make_run
 from analytics.load import Run, load_run
-from analytics.quality import quality_checks
 from analytics.schema import (
     CALLS_SCHEMA,
     PROBLEMS_SCHEMA,
@@ -18,6 +17,7 @@ from analytics.schema import (
     conform,
     empty_frame,
 )
+from analytics.stats.quality import quality_checks
 
 IDS = [f"T{i}" for i in range(1, 10)]
 

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from analytics.redact import contact_names, redact_frame, redact_text
+from analytics.viz.redact import contact_names, redact_frame, redact_text
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analytics import report as report_module
 from analytics.datasets import make_run
 from analytics.load import load_run
-from analytics.report import build_report
+from analytics.viz import report as report_module
+from analytics.viz.report import build_report
 
 
 @pytest.fixture(scope="module")

@@ -10,11 +10,11 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from analytics import store
 from analytics.datasets import make_run
+from analytics.io import store
+from analytics.io.store import load_snapshot, save_snapshot, save_tables, snapshot_path
 from analytics.load import load_run
 from analytics.schema import CALLS_SCHEMA, TASKS_SCHEMA, TURNS_SCHEMA, conform
-from analytics.store import load_snapshot, save_snapshot, save_tables, snapshot_path
 
 RESPONSE = {"count": 1, "status_code": 200, "message": "ok", "data": [{"task_id": "T1"}]}
 

@@ -33,12 +33,14 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from analytics.outcomes import (
-    OVERALL,
+from analytics._shared import (
+    By,
+    call_index,
     check_confidence,
     group_columns,
-    wilson_interval,
+    require_columns,
     with_overall,
+    with_rates,
 )
 from analytics.schema import COUNT, MEASURE, TEXT
 
@@ -122,6 +124,7 @@ BUILTIN_LEXICONS: dict[str, tuple[str, ...]] = {
 _GAP = r"[ \t\r\n]+"  # spelled out: pandas sends ``\s`` to Python's re, which is slower
 _APOSTROPHE = "['’]"
 _SPEAKERS = ("agent", "user")
+_TURN_COLUMNS = ("task_id", "turn", "speaker", "text")
 
 
 def _term_regex(term: str) -> str:
@@ -179,23 +182,10 @@ def _check_terms(name: object, terms: object) -> list[str]:
     return terms
 
 
-def _call_codes(turns: pd.DataFrame, calls: pd.DataFrame | None) -> tuple[pd.Index, np.ndarray]:
-    """Sorted task ids of the output (of ``turns`` and ``calls``) and each turn's row in them."""
-    known = turns["task_id"] if calls is None else pd.concat([calls["task_id"], turns["task_id"]])
-    codes, ids = pd.factorize(known.astype(TEXT), sort=True)
-    return pd.Index(ids, name="task_id"), codes[len(known) - len(turns) :]
-
-
 def _check_frames(turns: object, calls: object) -> None:
-    if not isinstance(turns, pd.DataFrame):
-        raise TypeError(f"turns must be a pandas DataFrame, got {type(turns).__name__!r}")
-    missing = [c for c in ("task_id", "turn", "speaker", "text") if c not in turns.columns]
-    if missing:
-        raise ValueError(f"turns lacks the columns {missing!r}; pass run.turns")
-    if turns["task_id"].isna().any():
-        raise ValueError("turns.task_id has missing values; every turn needs its call's task_id")
-    if calls is not None and (not isinstance(calls, pd.DataFrame) or "task_id" not in calls):
-        raise ValueError("calls must be a DataFrame with a 'task_id' column; pass run.calls")
+    require_columns(turns, _TURN_COLUMNS, name="turns", fix="pass run.turns", key="task_id")
+    if calls is not None:
+        require_columns(calls, ["task_id"], key="task_id")
 
 
 def _lexicon_columns(
@@ -275,7 +265,7 @@ def keyword_features(
     """
     _check_frames(turns, calls)
     patterns = _check_lexicons(BUILTIN_LEXICONS if lexicons is None else lexicons)
-    ids, codes = _call_codes(turns, calls)
+    ids, codes = call_index(turns, calls)
     spoken = turns["speaker"].isin(_SPEAKERS).to_numpy(dtype=bool, na_value=False)
     code = codes[spoken]
     agent = turns["speaker"].eq("agent").to_numpy(dtype=bool, na_value=False)[spoken]
@@ -324,7 +314,7 @@ def _hits(keywords: pd.DataFrame, speaker: str | None) -> pd.DataFrame:
 
 
 def _groups(
-    keywords: pd.DataFrame, by: str | list[str] | None, calls: pd.DataFrame | None
+    keywords: pd.DataFrame, by: By, calls: pd.DataFrame | None
 ) -> tuple[pd.DataFrame, list[str]]:
     """The group columns for each row of ``keywords``: its own, or looked up in ``calls``."""
     if calls is None:
@@ -339,7 +329,7 @@ def _groups(
 def keyword_hit_rates(
     keywords: pd.DataFrame,
     *,
-    by: str | list[str] | None = None,
+    by: By = None,
     calls: pd.DataFrame | None = None,
     confidence: float = 0.95,
     speaker: str | None = None,
@@ -359,7 +349,7 @@ def keyword_hit_rates(
         ``run.calls``: where the group columns are looked up, by ``task_id``. A call of
         ``keywords`` missing from ``calls`` falls into the missing group.
     confidence : float, default 0.95
-        Coverage of the Wilson interval (:func:`analytics.outcomes.wilson_interval`).
+        Coverage of the Wilson interval (:func:`analytics.stats.outcomes.wilson_interval`).
     speaker : {None, "agent", "user"}, default None
         Count a match by either side (None), or only the agent's or the caller's; the latter
         needs ``keywords`` built with ``by_speaker=True``.
@@ -404,8 +394,5 @@ def keyword_hit_rates(
     grouped = hits.groupby([groups[k] for k in gkeys], dropna=False)
     counts = grouped.sum().rename_axis(columns="lexicon").stack().rename("count")
     long = counts.reset_index().join(grouped.size().rename("n"), on=gkeys)
-    low, high = wilson_interval(long["count"], long["n"], confidence=confidence)
-    out = long.assign(rate=long["count"] / long["n"], ci_low=low, ci_high=high)
-    return out.drop(columns=OVERALL, errors="ignore")[[*keys, *_HIT_RATE_TYPES]].astype(
-        _HIT_RATE_TYPES
-    )
+    out = with_rates(long, confidence=confidence)
+    return out[[*keys, *_HIT_RATE_TYPES]].astype(_HIT_RATE_TYPES)

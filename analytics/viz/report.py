@@ -1,8 +1,9 @@
 """A run as one self-contained HTML page plus the CSV tables behind it.
 
-:func:`build_report` calls the analysis functions, draws their figures with :mod:`analytics.plots`
+:func:`build_report` calls the analysis functions, draws their figures with
+:mod:`analytics.viz.plots`
 (embedded as PNG data URIs: the page loads no other file and runs no script), masks personal
-data (:mod:`analytics.redact`) unless told not to, and writes ``index.html`` and
+data (:mod:`analytics.viz.redact`) unless told not to, and writes ``index.html`` and
 ``tables/*.csv`` atomically. The report computes nothing of its own: every number on the page
 is in one of the CSV files.
 
@@ -32,15 +33,17 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analytics import plots
-from analytics.conversation import conversation_features, feature_summary
-from analytics.durations import duration_summary
-from analytics.keywords import BUILTIN_LEXICONS, keyword_features, keyword_hit_rates
+from analytics._shared import MISSING_LABEL
+from analytics.io.store import save_table, write_atomic
 from analytics.load import Run
-from analytics.outcomes import compare_groups, connection_rates, outcome_rates
-from analytics.quality import quality_checks
-from analytics.redact import contact_names, redact_frame
-from analytics.store import write_atomic
+from analytics.stats.activity import connection_rates
+from analytics.stats.durations import duration_summary
+from analytics.stats.outcomes import compare_groups, outcome_rates
+from analytics.stats.quality import quality_checks
+from analytics.text.conversation import conversation_features, feature_summary
+from analytics.text.keywords import BUILTIN_LEXICONS, keyword_features, keyword_hit_rates
+from analytics.viz import plots
+from analytics.viz.redact import contact_names, redact_frame
 
 __all__ = ["build_report"]
 
@@ -98,7 +101,7 @@ def build_report(
     title : str, optional
         The page title; default names the run id(s).
     lexicons : dict, optional
-        Keyword lexicons to track; default :data:`analytics.keywords.BUILTIN_LEXICONS`.
+        Keyword lexicons to track; default :data:`analytics.text.keywords.BUILTIN_LEXICONS`.
 
     Returns
     -------
@@ -114,9 +117,7 @@ def build_report(
             section.shown = {k: redact_frame(v, names=names) for k, v in section.shown.items()}
     for section in sections:
         for name, table in section.tables.items():
-            write_atomic(
-                out / "tables" / f"{name}.csv", lambda tmp, t=table: t.to_csv(tmp, index=False)
-            )
+            save_table(table, out / "tables" / f"{name}.csv")
     page = _page(sections, title or _default_title(run), redact=redact)
     return write_atomic(out / "index.html", lambda tmp: tmp.write_text(page, encoding="utf-8"))
 
@@ -185,7 +186,7 @@ def _overview_lead(run: Run) -> str:
 
 
 def _counts(frame: pd.DataFrame, column: str, label: str) -> pd.DataFrame:
-    counts = frame[column].fillna("(missing)").value_counts().rename_axis(label)
+    counts = frame[column].fillna(MISSING_LABEL).value_counts().rename_axis(label)
     return counts.rename("count").reset_index().astype({"count": "int64"})
 
 

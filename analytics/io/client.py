@@ -48,8 +48,8 @@ from analytics.errors import (
     answer_message,
     error_for_answer,
 )
+from analytics.io.store import save_snapshot, snapshot_path
 from analytics.load import Run, load_run
-from analytics.store import save_snapshot, snapshot_path
 
 __all__ = [
     "UnpodClient",
@@ -58,6 +58,7 @@ __all__ = [
     "error_for_response",
     "run_response",
     "fetch_run",
+    "resolve_token",
 ]
 
 logger = logging.getLogger(__name__)
@@ -227,12 +228,24 @@ def _base_url(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/') or PLATFORM_PATH}"
 
 
-def _token(token: str | None) -> str:
-    token = (token or os.environ.get(TOKEN_ENV) or "").strip()
+def resolve_token(
+    token: str | None = None, *, env: str = TOKEN_ENV, hint: str = "or pass token="
+) -> str:
+    """The API token: ``token``, else the environment variable ``env``; the one token check.
+
+    Raises :class:`~analytics.errors.AuthenticationError` naming ``env`` (never a value) when
+    neither holds one; ``hint`` ends the message with what else the caller can do.
+
+    >>> resolve_token(" abc ")
+    'abc'
+    >>> resolve_token(None, env="NO_SUCH_VARIABLE_SET")
+    Traceback (most recent call last):
+    ...
+    analytics.errors.AuthenticationError: no API token: set the NO_SUCH_VARIABLE_SET ...
+    """
+    token = (token or os.environ.get(env) or "").strip()
     if not token:
-        raise AuthenticationError(
-            f"no API token: set the {TOKEN_ENV} environment variable or pass token="
-        )
+        raise AuthenticationError(f"no API token: set the {env} environment variable {hint}")
     return token
 
 
@@ -321,7 +334,7 @@ class UnpodClient:
         progress: bool | None = None,
         auth_scheme: str | None = None,
     ):
-        token = _token(token)
+        token = resolve_token(token)
         self.auth_scheme = _scheme(auth_scheme or os.environ.get(AUTH_SCHEME_ENV) or "Token")
         _check_sizes(page_size=page_size, timeout=timeout)
         self.base_url = _base_url(base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL)

@@ -1,17 +1,17 @@
 """The calls of the synthetic runs: random draws, time formats, conversations, post-call data.
 
 Helpers of :mod:`analytics.datasets` (which assembles runs, tasks and call outputs from them)
-and :mod:`analytics.messy_variants`: :class:`_Rand` hands out the scalar draws, the
-``_fmt_*`` functions write times the way the platform does, :func:`_conversation` and
-:func:`_timeline` script and time a call from the agent's profile
-(:data:`~analytics.synthetic_text.ASSIGNEE_PROFILES`), and :func:`_post_call` writes the
-evaluation the platform adds after a call. Everything draws from one :class:`_Rand`, in a
+and :mod:`analytics.datasets._messy`: :class:`Rand` hands out the scalar draws, the
+``_fmt_*`` functions write times the way the platform does, :func:`conversation` and
+:func:`timeline` script and time a call from the agent's profile
+(:data:`~analytics.datasets._text.ASSIGNEE_PROFILES`), and :func:`post_call` writes the
+evaluation the platform adds after a call. Everything draws from one :class:`Rand`, in a
 fixed order: one seed, one run.
 
 Examples
 --------
->>> us = _epoch_us(dt.datetime(2026, 1, 31, 11, 47, 38, 67021))
->>> _fmt_call(us), _fmt_turn(us), _fmt_task(us)
+>>> us = epoch_us(dt.datetime(2026, 1, 31, 11, 47, 38, 67021))
+>>> fmt_call(us), fmt_turn(us), fmt_task(us)
 ('2026-01-31 11:47:38.067021', '2026-01-31T11:47:38.067+00:00', '2026-01-31T11:47:38')
 """
 
@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from analytics.synthetic_text import (
+from analytics.datasets._text import (
     ABANDON,
     ACKS,
     AGENT_QUESTIONS,
@@ -55,14 +55,14 @@ from analytics.synthetic_text import (
 )
 
 _REPLY, _QUICK, _WAIT = 0, 1, 2  # how long the pause before a turn is
-_US = 1_000_000
+US = 1_000_000
 _EPOCH = dt.datetime(1970, 1, 1)
 
 
 # --- random draws -----------------------------------------------------------------------------
 
 
-class _Rand:
+class Rand:
     """Scalar draws handed out from numpy blocks, so per-turn loops stay cheap."""
 
     def __init__(self, rng: np.random.Generator):
@@ -106,11 +106,11 @@ def _stream(draw: Callable[[int], np.ndarray]) -> Iterator[float]:
 # --- time formats -----------------------------------------------------------------------------
 
 
-def _dt(us: int) -> dt.datetime:
+def as_datetime(us: int) -> dt.datetime:
     return _EPOCH + dt.timedelta(microseconds=us)
 
 
-def _epoch_us(moment: dt.datetime) -> int:
+def epoch_us(moment: dt.datetime) -> int:
     return (moment - _EPOCH) // dt.timedelta(microseconds=1)
 
 
@@ -119,28 +119,28 @@ def _minute(minute: int, sep: str) -> str:
     return (_EPOCH + dt.timedelta(minutes=minute)).isoformat(sep=sep, timespec="minutes")
 
 
-def _fmt_call(us: int) -> str:
+def fmt_call(us: int) -> str:
     """``2026-01-31 11:47:38.067021`` (``str(datetime)`` of the native handlers)."""
-    minute, rest = divmod(us, 60 * _US)
-    return f"{_minute(minute, ' ')}:{rest // _US:02d}.{rest % _US:06d}"
+    minute, rest = divmod(us, 60 * US)
+    return f"{_minute(minute, ' ')}:{rest // US:02d}.{rest % US:06d}"
 
 
-def _fmt_turn(us: int) -> str:
+def fmt_turn(us: int) -> str:
     """``2026-01-31T11:47:40.112+00:00`` (pipecat's transcript processor)."""
-    minute, rest = divmod(us, 60 * _US)
-    return f"{_minute(minute, 'T')}:{rest // _US:02d}.{rest // 1000 % 1000:03d}+00:00"
+    minute, rest = divmod(us, 60 * US)
+    return f"{_minute(minute, 'T')}:{rest // US:02d}.{rest // 1000 % 1000:03d}+00:00"
 
 
-def _fmt_task(us: int) -> str:
+def fmt_task(us: int) -> str:
     """``2026-01-31T11:47:20`` (the tasks service's DATETIME_FORMAT)."""
-    return _dt(us).isoformat(timespec="seconds")
+    return as_datetime(us).isoformat(timespec="seconds")
 
 
 # --- one call ---------------------------------------------------------------------------------
 
 
 @dataclass
-class _Call:
+class Call:
     """What the generator knows about one task's call, for the messy variants."""
 
     status: str
@@ -155,8 +155,8 @@ class _Call:
 # --- conversations ----------------------------------------------------------------------------
 
 
-def _conversation(
-    r: _Rand, profile: dict, outcome: str, inbound: bool, first: str
+def conversation(
+    r: Rand, profile: dict, outcome: str, inbound: bool, first: str
 ) -> list[tuple[bool, str, int]]:
     """The call as (agent?, text, pause kind) turns, before timing."""
     names = {"first": first, "agent": profile["name"], "seller": SELLER}
@@ -184,7 +184,7 @@ def _conversation(
     return turns
 
 
-def _exchanges(r: _Rand, profile: dict, outcome: str) -> int:
+def _exchanges(r: Rand, profile: dict, outcome: str) -> int:
     if outcome == "Abandoned":
         return 1 + r.chance(0.4)
     if outcome == "Dropped":
@@ -192,7 +192,7 @@ def _exchanges(r: _Rand, profile: dict, outcome: str) -> int:
     return 1 + r.poisson(profile["exchanges"] * OUTCOME_LENGTH[outcome] - 1)
 
 
-def _signals(r: _Rand, outcome: str, n_ex: int) -> dict[int, list[str]]:
+def _signals(r: Rand, outcome: str, n_ex: int) -> dict[int, list[str]]:
     """Which phrase kinds the caller says, keyed by exchange: decisions at the end."""
     said: dict[int, list[str]] = {}
     for kind, rates in PHRASE_RATES.items():
@@ -203,7 +203,7 @@ def _signals(r: _Rand, outcome: str, n_ex: int) -> dict[int, list[str]]:
     return said
 
 
-def _user_text(r: _Rand, outcome: str, kinds: list[str], first: str, chatty: float) -> str:
+def _user_text(r: Rand, outcome: str, kinds: list[str], first: str, chatty: float) -> str:
     """One caller turn; ``chatty`` is the caller's own chance of an extra sentence."""
     keen = outcome == "Interested"
     if keen:
@@ -218,13 +218,13 @@ def _user_text(r: _Rand, outcome: str, kinds: list[str], first: str, chatty: flo
     return " ".join(parts).replace("{first}", first)
 
 
-def _rotated(r: _Rand, seq: tuple) -> Iterator[str]:
+def _rotated(r: Rand, seq: tuple) -> Iterator[str]:
     k = int(r.u() * len(seq))
     return itertools.cycle(seq[k:] + seq[:k])
 
 
 def _agent_reply(
-    r: _Rand, profile: dict, kinds: list[str], pitch: Iterator[str]
+    r: Rand, profile: dict, kinds: list[str], pitch: Iterator[str]
 ) -> list[tuple[bool, str, int]]:
     answers = [r.pick(ANSWERS[k]) for k in kinds if k in ANSWERS]
     parts = answers or ([r.pick(ACKS)] if r.chance(0.2) else [])
@@ -236,7 +236,7 @@ def _agent_reply(
     return [(True, " ".join(parts), _REPLY)]
 
 
-def _monologue(r: _Rand, parts: list[str], profile: dict) -> list[tuple[bool, str, int]]:
+def _monologue(r: Rand, parts: list[str], profile: dict) -> list[tuple[bool, str, int]]:
     """Long agent talk in chunks of 2-3 sentences, the caller backchannelling in between."""
     turns, kind = [], _REPLY
     while parts:
@@ -250,22 +250,22 @@ def _monologue(r: _Rand, parts: list[str], profile: dict) -> list[tuple[bool, st
     )
 
 
-def _timeline(
-    r: _Rand, script: list[tuple[bool, str, int]], profile: dict, start_us: int
+def timeline(
+    r: Rand, script: list[tuple[bool, str, int]], profile: dict, start_us: int
 ) -> tuple[list[tuple[bool, str, int]], int]:
     """Time the turns: talk at ~2.5 words/s, then a pause that depends on who speaks next."""
-    t, turns, prev = start_us + r.between(0.6, 2.5) * _US, [], None
+    t, turns, prev = start_us + r.between(0.6, 2.5) * US, [], None
     for agent, text, kind in script:
         if prev is not None:
-            t += (len(prev[1].split()) / (2.7 if prev[0] else 2.3) + 0.2) * _US
-            t += _pause(r, profile, prev[0], agent, kind) * _US
+            t += (len(prev[1].split()) / (2.7 if prev[0] else 2.3) + 0.2) * US
+            t += _pause(r, profile, prev[0], agent, kind) * US
         turns.append((agent, text, int(t)))
         prev = (agent, text)
     tail = len(prev[1].split()) / 2.5 + r.between(0.8, 3.0) if prev else r.between(5, 20)
-    return turns, int(t + tail * _US)
+    return turns, int(t + tail * US)
 
 
-def _pause(r: _Rand, profile: dict, prev_agent: bool, agent: bool, kind: int) -> float:
+def _pause(r: Rand, profile: dict, prev_agent: bool, agent: bool, kind: int) -> float:
     if kind == _QUICK:
         return r.between(0.15, 0.6)
     if kind == _WAIT:
@@ -278,7 +278,7 @@ def _pause(r: _Rand, profile: dict, prev_agent: bool, agent: bool, kind: int) ->
 # --- post-call analysis -----------------------------------------------------------------------
 
 
-def _post_call(r: _Rand, call: _Call, lead: dict, call_id: str) -> dict:
+def post_call(r: Rand, call: Call, lead: dict, call_id: str) -> dict:
     outcome, name, profile = call.outcome, lead["name"], ASSIGNEE_PROFILES[call.agent]
     user_said = [text for agent, text, _ in call.turns if not agent]
     asked = [s for s in user_said if s.endswith("?")][:2]
@@ -320,9 +320,9 @@ def _post_call(r: _Rand, call: _Call, lead: dict, call_id: str) -> dict:
     }
 
 
-def _callback(r: _Rand, call: _Call) -> tuple[str, str]:
+def _callback(r: Rand, call: Call) -> tuple[str, str]:
     hours = int(r.between(2, 48))
-    at = _dt(call.end_us + hours * 3600 * _US)
+    at = as_datetime(call.end_us + hours * 3600 * US)
     return at.strftime("%Y-%m-%d %H:00"), str(hours)
 
 

@@ -9,7 +9,7 @@ unknown (NA) are left out too. ``include="all"`` counts every call with a known 
 
 A duration is known when ``duration_s`` is not NA and, for a connected call, above 0: the
 platform writes 0 when it has no duration, and a call someone answered and spoke in cannot
-last 0 s. :func:`analytics.quality.quality_checks` reports those calls
+last 0 s. :func:`analytics.stats.quality.quality_checks` reports those calls
 (``nonpositive_duration``).
 """
 
@@ -21,7 +21,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analytics.outcomes import OVERALL, check_confidence, group_columns, with_overall
+from analytics._shared import (
+    OVERALL,
+    By,
+    check_confidence,
+    group_columns,
+    require_columns,
+    with_overall,
+)
 from analytics.schema import COUNT, FLAG, MEASURE, conform
 
 __all__ = ["INCLUDE", "duration_summary", "duration_distribution"]
@@ -38,10 +45,9 @@ def _counted(calls: pd.DataFrame, include: str) -> pd.Series:
     """``duration_s`` where the call counts under ``include``, NA elsewhere."""
     if include not in INCLUDE:
         raise ValueError(f"include={include!r} is not one of {INCLUDE}")
-    needed = ["duration_s", "connected"] if include == "connected" else ["duration_s"]
-    missing = [c for c in needed if c not in calls.columns]
-    if missing:
-        raise ValueError(f"columns {missing} are missing; pass run.calls")
+    require_columns(
+        calls, ["duration_s", "connected"] if include == "connected" else ["duration_s"]
+    )
     duration = calls["duration_s"].astype(MEASURE)
     connected = (
         calls["connected"].astype(FLAG).fillna(False).astype(bool)
@@ -53,7 +59,7 @@ def _counted(calls: pd.DataFrame, include: str) -> pd.Series:
 
 
 def _durations(
-    calls: pd.DataFrame, by: str | Sequence[str] | None, include: str
+    calls: pd.DataFrame, by: By, include: str
 ) -> tuple[pd.DataFrame, list[str], list[str]]:
     """Group columns plus ``duration_s`` (NA = not counted), the keys, and the keys to group on."""
     keys = group_columns(calls, by)
@@ -85,7 +91,7 @@ def _median_interval(work: pd.DataFrame, gkeys: list[str], confidence: float) ->
 def duration_summary(
     calls: pd.DataFrame,
     *,
-    by: str | Sequence[str] | None = None,
+    by: By = None,
     include: str = "connected",
     confidence: float = 0.95,
 ) -> pd.DataFrame:
@@ -188,7 +194,7 @@ def _ecdf(work: pd.DataFrame, gkeys: list[str]) -> pd.DataFrame:
 def duration_distribution(
     calls: pd.DataFrame,
     *,
-    by: str | Sequence[str] | None = None,
+    by: By = None,
     kind: str = "histogram",
     bins: int | str | Sequence[float] = "auto",
     include: str = "connected",

@@ -1,8 +1,8 @@
 """Matplotlib figures of the analyses, each ``fn(data, *, ..., ax=None) -> Axes``.
 
-Every number drawn comes from an analysis function (:mod:`analytics.durations`,
-:mod:`analytics.outcomes`, :mod:`analytics.keywords`) or is a per-call value of
-:func:`analytics.conversation.conversation_features`; this module only reshapes them for
+Every number drawn comes from an analysis function (:mod:`analytics.stats.durations`,
+:mod:`analytics.stats.outcomes`, :mod:`analytics.text.keywords`) or is a per-call value of
+:func:`analytics.text.conversation.conversation_features`; this module only reshapes them for
 drawing. Each function draws on ``ax`` when given (else on a new figure), returns the Axes and
 never calls ``plt.show()``.
 
@@ -41,11 +41,13 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FixedLocator, MaxNLocator, PercentFormatter
 
-from analytics.durations import duration_distribution, duration_summary
-from analytics.keywords import keyword_hit_rates
-from analytics.load import Run
-from analytics.outcomes import as_keys, call_volume, connection_rates, outcome_rates
+from analytics._shared import MISSING_LABEL, By, as_keys, require_columns
+from analytics.load.run import Run
 from analytics.schema import MEASURE, TEXT
+from analytics.stats.activity import call_volume, connection_rates
+from analytics.stats.durations import duration_distribution, duration_summary
+from analytics.stats.outcomes import outcome_rates
+from analytics.text.keywords import keyword_hit_rates
 
 __all__ = [
     "GONG_TALK_SHARE",
@@ -74,7 +76,6 @@ OKABE_ITO = (
 GONG_TALK_SHARE = 0.43
 """Talk share of the agent on won B2B sales calls (Gong Labs, 25,537 calls)."""
 
-MISSING_GROUP = "(missing)"
 ALL_CALLS = "All calls"
 _HEIGHT = 4.5
 _WIDTH, _WIDTH_WITH_LEGEND = 7.0, 8.5
@@ -91,8 +92,6 @@ _GAP_LABELS = {
     "user_response_gap_p50_s": "Caller response gap, median per call (s)",
     "user_response_gap_p90_s": "Caller response gap, 90th percentile per call (s)",
 }
-
-By = str | Sequence[str] | None
 
 
 # --- shared pieces --------------------------------------------------------------------------
@@ -140,7 +139,7 @@ def _group_labels(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
     """One display label per row: the group values joined by " / ", missing ones named."""
     if not keys:
         return pd.Series(ALL_CALLS, index=frame.index, dtype=TEXT)
-    parts = [frame[k].astype(TEXT).fillna(MISSING_GROUP) for k in keys]
+    parts = [frame[k].astype(TEXT).fillna(MISSING_LABEL) for k in keys]
     return parts[0].str.cat(parts[1:], sep=" / ") if len(parts) > 1 else parts[0]
 
 
@@ -245,13 +244,8 @@ def _boxes(ax: Axes, values: pd.Series, labels: np.ndarray, palette: dict[str, s
 
 def _feature_keys(features: pd.DataFrame, by: By, column: str) -> list[str]:
     """Check that ``features`` holds ``column`` and the ``by`` columns; return the keys."""
-    if not isinstance(features, pd.DataFrame):
-        raise TypeError(f"features must be a DataFrame, got {type(features).__name__!r}")
-    if column not in features.columns:
-        raise ValueError(
-            f"column={column!r} is not a column of features; pass the frame of "
-            "conversation_features(run.turns, calls=run.calls)"
-        )
+    fix = "pass the frame of conversation_features(run.turns, calls=run.calls)"
+    require_columns(features, [column], name="features", fix=fix)
     keys = as_keys(by)
     missing = [k for k in keys if k not in features.columns]
     if missing:
@@ -286,9 +280,9 @@ def plot_durations(
         Empirical cumulative distribution (share of calls at or below each duration), or a
         density histogram on bins shared by all groups.
     include : {"connected", "all"}, default "connected"
-        Which calls count, as in :func:`analytics.durations.duration_summary`.
+        Which calls count, as in :func:`analytics.stats.durations.duration_summary`.
     bins : int, sequence of float or str, default "auto"
-        Histogram bins, as :func:`analytics.durations.duration_distribution` takes them.
+        Histogram bins, as :func:`analytics.stats.durations.duration_distribution` takes them.
     ax : Axes, optional
         Where to draw; a new figure when None.
 
@@ -354,7 +348,7 @@ def plot_outcome_rates(
     Parameters
     ----------
     data : DataFrame or Run
-        ``run.calls`` or a Run, as :func:`analytics.outcomes.outcome_rates` takes it.
+        ``run.calls`` or a Run, as :func:`analytics.stats.outcomes.outcome_rates` takes it.
     by : str, list of str or None, default "assignee"
         Group columns; None draws one bar per outcome.
     outcome : str, default "outcome"
@@ -420,7 +414,7 @@ def plot_connection_rates(
     Returns
     -------
     Axes
-        One bar per group of :func:`analytics.outcomes.connection_rates`, top to bottom,
+        One bar per group of :func:`analytics.stats.outcomes.connection_rates`, top to bottom,
         labelled with its ``n`` (calls whose connection is known).
 
     Examples
@@ -464,7 +458,7 @@ def plot_calls_over_time(
     by : str, list of str or None, default "assignee"
         Group columns; None draws one line.
     freq : str, default "D"
-        A pandas frequency, as :func:`analytics.outcomes.call_volume` takes it.
+        A pandas frequency, as :func:`analytics.stats.outcomes.call_volume` takes it.
     ax : Axes, optional
         Where to draw; a new figure when None.
 
@@ -523,7 +517,7 @@ def plot_talk_share(
     Parameters
     ----------
     features : DataFrame
-        The frame of :func:`analytics.conversation.conversation_features`, one row per call,
+        The frame of :func:`analytics.text.conversation.conversation_features`, one row per call,
         with the ``by`` columns merged in: ``features.merge(calls[["task_id", "assignee"]],
         on="task_id")``.
     by : str, list of str or None, default None
@@ -544,7 +538,7 @@ def plot_talk_share(
 
     Examples
     --------
-    >>> from analytics.conversation import conversation_features
+    >>> from analytics.text.conversation import conversation_features
     >>> from analytics.datasets import make_run
     >>> from analytics.load import load_run
     >>> run = load_run(make_run(60, random_state=0))
@@ -579,7 +573,7 @@ def plot_response_gaps(
     Parameters
     ----------
     features : DataFrame
-        The frame of :func:`analytics.conversation.conversation_features`, with the ``by``
+        The frame of :func:`analytics.text.conversation.conversation_features`, with the ``by``
         columns merged in (see :func:`plot_talk_share`).
     by : str, list of str or None, default None
         Group columns of ``features``; None draws a histogram, else one box plot per group.
@@ -599,7 +593,7 @@ def plot_response_gaps(
 
     Examples
     --------
-    >>> from analytics.conversation import conversation_features
+    >>> from analytics.text.conversation import conversation_features
     >>> from analytics.datasets import make_run
     >>> from analytics.load import load_run
     >>> run = load_run(make_run(60, random_state=0))
@@ -634,7 +628,7 @@ def plot_keyword_rates(
     Parameters
     ----------
     keywords : DataFrame
-        The frame of :func:`analytics.keywords.keyword_features`, built with
+        The frame of :func:`analytics.text.keywords.keyword_features`, built with
         ``calls=run.calls``.
     by : str, list of str or None, default None
         Group columns, of ``keywords`` or of ``calls``; None draws one bar per lexicon.
@@ -655,7 +649,7 @@ def plot_keyword_rates(
     Examples
     --------
     >>> from analytics.datasets import make_run
-    >>> from analytics.keywords import keyword_features
+    >>> from analytics.text.keywords import keyword_features
     >>> from analytics.load import load_run
     >>> run = load_run(make_run(60, random_state=0))
     >>> kw = keyword_features(run.turns, calls=run.calls)

@@ -2,8 +2,8 @@
 
 A path, JSON text or bytes, a parsed response, one task, a bare list of tasks, or a list of
 any of these (pages, several runs, several files). JSON is decoded straight into
-:class:`~analytics.payload.Task` structs where it has the expected shape; anything else takes
-the lenient way (untyped decode, then :func:`~analytics.payload.to_task` per item), which also
+:class:`~analytics.load.payload.Task` structs where it has the expected shape; anything else takes
+the lenient way (untyped decode, then :func:`~analytics.load.payload.to_task` per item), which also
 gives the precise error for input that is not a run at all.
 
 Examples
@@ -22,7 +22,7 @@ from typing import Any
 import msgspec
 
 from analytics.errors import SchemaError, error_for_answer
-from analytics.payload import Task, decode_tasks, to_task
+from analytics.load.payload import Task, decode_tasks, to_task
 
 __all__ = ["Source", "read_tasks"]
 

@@ -6,7 +6,7 @@ The loader reads only a few dozen of the keys a task carries. Decoding straight 
 is cheap enough to gather a column per field in one pass.
 
 Every field whose type varies on the platform is typed ``Any`` and parsed later, column-wise,
-by :mod:`analytics.parse`. Only the containers are typed (``output``, ``transcript``,
+by :mod:`analytics.load.parse`. Only the containers are typed (``output``, ``transcript``,
 ``post_call_data``). A task whose containers have an unexpected type is repaired by
 :func:`to_task`: the unreadable part is dropped and reported, the rest is kept.
 
@@ -23,7 +23,7 @@ from typing import Any
 
 import msgspec
 
-from analytics.parse import transcript_messages
+from analytics.load.parse import transcript_messages
 
 __all__ = [
     "Classification",

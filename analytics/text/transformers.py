@@ -4,9 +4,9 @@
 the call's turns as records; that table is the ``X`` of every transformer here, so a model sees
 one sample per call and can also use the call's metadata columns.
 
-- :class:`ConversationFeatures` -> :func:`analytics.conversation.conversation_features`,
+- :class:`ConversationFeatures` -> :func:`analytics.text.conversation.conversation_features`,
   numeric (``first_speaker`` becomes the 0/1 column ``first_speaker_agent``);
-- :class:`KeywordCounts` -> :func:`analytics.keywords.keyword_features`;
+- :class:`KeywordCounts` -> :func:`analytics.text.keywords.keyword_features`;
 - :class:`SpeakerText` -> one text per call for ``TfidfVectorizer``.
 
 The numeric transformers return ``float64`` arrays with NaN where a metric is NA (put a
@@ -20,6 +20,7 @@ Examples
 >>> from sklearn.preprocessing import StandardScaler
 >>> from analytics.datasets import make_run
 >>> from analytics.load import load_run
+>>> from analytics.text.tables import call_table
 >>> table = call_table(load_run(make_run(120, random_state=0)))
 >>> table = table[table["outcome"].notna()]
 >>> model = make_pipeline(make_union(ConversationFeatures(), KeywordCounts()),
@@ -41,22 +42,18 @@ from sklearn import get_config
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from analytics.conversation import CONVERSATION_SCHEMA, conversation_features
-from analytics.keywords import keyword_features
-from analytics.load import gc_paused
+from analytics._shared import gc_paused
 from analytics.schema import TEXT, TURNS_SCHEMA, conform, empty_frame
+from analytics.text.conversation import CONVERSATION_SCHEMA, conversation_features
+from analytics.text.keywords import keyword_features
+from analytics.text.tables import TRANSCRIPT_FIELDS
 
 __all__ = [
     "CONVERSATION_FEATURE_NAMES",
-    "TRANSCRIPT_FIELDS",
     "ConversationFeatures",
     "KeywordCounts",
     "SpeakerText",
-    "call_table",
 ]
-
-TRANSCRIPT_FIELDS = ("turn", "speaker", "role", "text", "timestamp", "offset_s", "n_words")
-"""Keys of each turn record in ``call_table(run)["transcript"]``."""
 
 _CALL_COLUMNS = ("duration_s", "start_time", "end_time")
 _ENCODED = {"first_speaker": "first_speaker_agent", "last_speaker": "last_speaker_agent"}
@@ -65,46 +62,6 @@ CONVERSATION_FEATURE_NAMES: tuple[str, ...] = tuple(
     _ENCODED.get(c, c) for c in CONVERSATION_SCHEMA if c != "task_id"
 )
 """Output columns of :class:`ConversationFeatures`, all numeric."""
-
-
-def call_table(run: Any) -> pd.DataFrame:
-    """One row per call: ``run.calls`` plus a ``transcript`` column of turn records.
-
-    Parameters
-    ----------
-    run : Run
-        A loaded run (``analytics.load.load_run``); uses ``run.calls`` and ``run.turns``.
-
-    Returns
-    -------
-    DataFrame
-        The columns of ``run.calls`` in its row order, then ``transcript``: for each call a
-        list of dicts with the keys :data:`TRANSCRIPT_FIELDS`, in ``turn`` order (an empty list
-        for a call without turns). Turns of tasks that are not calls are not included.
-
-    Examples
-    --------
-    >>> from analytics.datasets import make_run
-    >>> from analytics.load import load_run
-    >>> run = load_run(make_run(30, random_state=0))
-    >>> table = call_table(run)
-    >>> len(table) == len(run.calls), int(table["transcript"].map(len).sum()) == len(run.turns)
-    (True, True)
-    """
-    with gc_paused():  # one dict per turn: no cycles, nothing for the collector to find
-        return _call_table(run.calls, run.turns)
-
-
-def _call_table(calls: pd.DataFrame, turns: pd.DataFrame) -> pd.DataFrame:
-    row = pd.Index(calls["task_id"]).get_indexer(turns["task_id"])
-    order = np.lexsort((turns["turn"].to_numpy(dtype=float, na_value=np.inf), row))
-    order = order[row[order] >= 0]
-    ordered = turns.iloc[order]
-    columns = [ordered[c].astype(object).tolist() for c in TRANSCRIPT_FIELDS]
-    records = [dict(zip(TRANSCRIPT_FIELDS, values)) for values in zip(*columns)]
-    ends = np.cumsum(np.bincount(row[order], minlength=len(calls)))
-    transcripts = [records[a:b] for a, b in zip(np.r_[0, ends[:-1]], ends)]
-    return calls.assign(transcript=pd.Series(transcripts, index=calls.index, dtype=object))
 
 
 def _check_table(X: Any) -> pd.DataFrame:
@@ -196,6 +153,7 @@ class ConversationFeatures(_CallTransformer):
     --------
     >>> from analytics.datasets import make_run
     >>> from analytics.load import load_run
+    >>> from analytics.text.tables import call_table
     >>> table = call_table(load_run(make_run(30, random_state=0)))
     >>> out = ConversationFeatures(features=["switches", "first_speaker_agent"]).set_output(
     ...     transform="pandas").fit_transform(table)
@@ -274,6 +232,7 @@ class KeywordCounts(_CallTransformer):
     --------
     >>> from analytics.datasets import make_run
     >>> from analytics.load import load_run
+    >>> from analytics.text.tables import call_table
     >>> table = call_table(load_run(make_run(30, random_state=0)))
     >>> counts = KeywordCounts(lexicons={"price": ["price", "cost"]}, first_turn=False)
     >>> counts.fit(table).get_feature_names_out().tolist()
@@ -333,6 +292,7 @@ class SpeakerText(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     >>> from sklearn.pipeline import make_pipeline
     >>> from analytics.datasets import make_run
     >>> from analytics.load import load_run
+    >>> from analytics.text.tables import call_table
     >>> table = call_table(load_run(make_run(30, random_state=0)))
     >>> tfidf = make_pipeline(SpeakerText("user"), TfidfVectorizer()).fit_transform(table)
     >>> tfidf.shape[0] == len(table)

@@ -14,40 +14,31 @@ counted as they are.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike
-from pandas.tseries.frequencies import to_offset
 from scipy import stats
 
-from analytics.load import Run
+from analytics._shared import (
+    MISSING_LABEL,
+    By,
+    check_confidence,
+    group_columns,
+    wilson_interval,
+    with_overall,
+    with_rates,
+)
+from analytics.load.run import Run
 from analytics.schema import (
     COUNT,
     FLAG,
     MEASURE,
     OUTCOMES,
     TEXT,
-    TIMESTAMP,
     canonical_outcomes,
     conform,
 )
 
-__all__ = [
-    "MISSING_LABEL",
-    "outcome_rates",
-    "compare_groups",
-    "connection_rates",
-    "call_volume",
-    "wilson_interval",
-]
-
-MISSING_LABEL = "(missing)"
-"""The label missing outcomes are counted under when ``include_missing=True``."""
-
-OVERALL = "__overall__"
-"""Name of the constant group column used internally when ``by=None``."""
+__all__ = ["MISSING_LABEL", "compare_groups", "outcome_rates", "wilson_interval"]
 
 _COMPARE_SCHEMA = {
     "test": TEXT,
@@ -63,87 +54,6 @@ _COMPARE_SCHEMA = {
     "cramers_v": MEASURE,
     "note": TEXT,
 }
-
-
-def as_keys(by: str | Sequence[str] | None) -> list[str]:
-    """``by`` (a column name, a list of names or None) as a list of names.
-
-    >>> as_keys(None), as_keys("assignee"), as_keys(("assignee", "call_type"))
-    ([], ['assignee'], ['assignee', 'call_type'])
-    """
-    return [] if by is None else [by] if isinstance(by, str) else list(by)
-
-
-def group_columns(
-    frame: pd.DataFrame, by: str | Sequence[str] | None, *, table: str = "calls"
-) -> list[str]:
-    """Check ``by`` (a column name, a list of names or None) and return it as a list.
-
-    Examples
-    --------
-    >>> calls = pd.DataFrame({"assignee": [], "call_type": []})
-    >>> group_columns(calls, "assignee"), group_columns(calls, ["assignee", "call_type"])
-    (['assignee'], ['assignee', 'call_type'])
-    """
-    keys = as_keys(by)
-    missing = [k for k in keys if k not in frame.columns]
-    if missing:
-        raise ValueError(
-            f"by={by!r}: {missing} not a column of {table}; use None or some of "
-            f"{list(frame.columns)}"
-        )
-    return keys
-
-
-def with_overall(frame: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, list[str]]:
-    """Return ``frame`` and ``keys``, or a constant :data:`OVERALL` column when there are none."""
-    return (frame, keys) if keys else (frame.assign(**{OVERALL: 0}), [OVERALL])
-
-
-def check_confidence(confidence: float) -> float:
-    """Return ``confidence`` if it is strictly between 0 and 1, else raise ``ValueError``."""
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence={confidence!r} must lie strictly between 0 and 1, e.g. 0.95")
-    return confidence
-
-
-def wilson_interval(
-    count: ArrayLike, n: ArrayLike, *, confidence: float = 0.95
-) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for ``count`` successes out of ``n`` (vectorised).
-
-    Parameters
-    ----------
-    count, n : array-like of int
-        Successes and trials, broadcast against each other; ``0 <= count <= n``.
-    confidence : float, default 0.95
-        Two-sided coverage; ``z`` is ``scipy.stats.norm.ppf(0.5 + confidence / 2)``.
-
-    Returns
-    -------
-    low, high : numpy.ndarray
-        Bounds in [0, 1]; exactly 0 when ``count == 0`` and 1 when ``count == n``; NaN when
-        ``n == 0``.
-
-    Examples
-    --------
-    >>> low, high = wilson_interval([2, 0], [8, 4])
-    >>> low.round(4).tolist(), high.round(4).tolist()
-    ([0.0715, 0.0], [0.5907, 0.4899])
-    """
-    k = np.asarray(count, dtype=float)
-    m = np.asarray(n, dtype=float)
-    if np.any((k < 0) | (k > m)):
-        raise ValueError(f"count={count!r} must lie between 0 and n={n!r}")
-    z = stats.norm.ppf(0.5 + check_confidence(confidence) / 2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = k / m
-        denom = 1 + z**2 / m
-        centre = (p + z**2 / (2 * m)) / denom
-        half = z * np.sqrt(p * (1 - p) / m + z**2 / (4 * m**2)) / denom
-    low = np.where(k == 0, 0.0, centre - half)
-    high = np.where(k == m, 1.0, centre + half)
-    return np.where(m > 0, low, np.nan), np.where(m > 0, high, np.nan)
 
 
 def _table(data: pd.DataFrame | Run, outcome: str) -> pd.DataFrame:
@@ -180,7 +90,7 @@ def _vocabulary(labels: pd.Series, outcome: str, include_missing: bool) -> list[
 
 def _crosstab(
     frame: pd.DataFrame,
-    by: str | Sequence[str] | None,
+    by: By,
     outcome: str,
     include_missing: bool,
 ) -> tuple[pd.DataFrame, list[str]]:
@@ -196,20 +106,10 @@ def _crosstab(
     return wide.reindex(columns=vocab, fill_value=0), keys
 
 
-def _rates(counts: pd.DataFrame, keys: list[str], confidence: float) -> pd.DataFrame:
-    """Add ``rate`` = ``count / n`` and its Wilson interval to a frame with ``count`` and ``n``."""
-    low, high = wilson_interval(counts["count"], counts["n"], confidence=confidence)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rate = counts["count"].to_numpy(dtype=float) / counts["n"].to_numpy(dtype=float)
-    out = counts.drop(columns=OVERALL, errors="ignore").assign(rate=rate, ci_low=low, ci_high=high)
-    measures = dict.fromkeys(["rate", "ci_low", "ci_high"], MEASURE)
-    return out.astype({"n": COUNT, "count": COUNT, **measures})
-
-
 def outcome_rates(
     data: pd.DataFrame | Run,
     *,
-    by: str | Sequence[str] | None = "assignee",
+    by: By = "assignee",
     outcome: str = "outcome",
     confidence: float = 0.95,
     include_missing: bool = False,
@@ -263,7 +163,7 @@ def outcome_rates(
     gkeys = [c for c in long.columns if c not in ("outcome", "count")]
     long["n"] = long.groupby(gkeys, dropna=False)["count"].transform("sum")
     columns = [*keys, "outcome", "n", "count", "rate", "ci_low", "ci_high"]
-    return _rates(long, keys, confidence)[columns]
+    return with_rates(long, confidence=confidence)[columns]
 
 
 def _independence_test(observed: np.ndarray) -> dict[str, object]:
@@ -294,7 +194,7 @@ def _independence_test(observed: np.ndarray) -> dict[str, object]:
 def compare_groups(
     data: pd.DataFrame | Run,
     *,
-    by: str | Sequence[str] | None = "assignee",
+    by: By = "assignee",
     outcome: str = "outcome",
     include_missing: bool = False,
 ) -> pd.DataFrame:
@@ -340,117 +240,3 @@ def compare_groups(
     observed = wide.to_numpy(dtype=np.int64)
     observed = observed[observed.sum(axis=1) > 0][:, observed.sum(axis=0) > 0]
     return conform(pd.DataFrame([_independence_test(observed)]), _COMPARE_SCHEMA)
-
-
-def connection_rates(
-    calls: pd.DataFrame,
-    *,
-    by: str | Sequence[str] | None = "assignee",
-    confidence: float = 0.95,
-) -> pd.DataFrame:
-    """Share of calls that connected, per group, with Wilson score intervals.
-
-    A call connected when its ``call_status`` means someone answered
-    (:data:`~analytics.schema.ANSWERED_CALL_STATUSES`) and its transcript has a user turn:
-    the loader's ``calls.connected``. Calls where that is unknown (NA: answered but no
-    transcript yet) are left out of ``n`` and counted in ``n_unknown``.
-
-    Parameters
-    ----------
-    calls : DataFrame
-        ``run.calls``, or any frame with a boolean ``connected`` column.
-    by : str, list of str or None, default "assignee"
-        Group columns; None gives one overall row.
-    confidence : float, default 0.95
-        Coverage of the Wilson interval.
-
-    Returns
-    -------
-    DataFrame
-        The group columns, then ``n``, ``connected``, ``rate``, ``ci_low``, ``ci_high``,
-        ``n_unknown``; one row per group, sorted, a missing group value last. ``rate`` is NA
-        for a group whose calls are all unknown.
-
-    Examples
-    --------
-    >>> from analytics.datasets import make_run
-    >>> from analytics.load import load_run
-    >>> run = load_run(make_run(200, random_state=0))
-    >>> list(connection_rates(run.calls, by=None).columns)
-    ['n', 'connected', 'rate', 'ci_low', 'ci_high', 'n_unknown']
-    """
-    keys = group_columns(calls, by)
-    check_confidence(confidence)
-    _require(calls, "connected")
-    flags = calls[keys].assign(connected=calls["connected"].astype(FLAG))
-    work, gkeys = with_overall(flags, keys)
-    grouped = work.groupby(gkeys, dropna=False)["connected"]
-    counts = pd.DataFrame({"count": grouped.sum(), "n": grouped.count(), "size": grouped.size()})
-    out = _rates(counts.reset_index(), keys, confidence)
-    out = out.assign(n_unknown=(out["size"] - out["n"]).astype(COUNT)).rename(
-        columns={"count": "connected"}
-    )
-    return out[[*keys, "n", "connected", "rate", "ci_low", "ci_high", "n_unknown"]]
-
-
-def call_volume(
-    calls: pd.DataFrame,
-    *,
-    by: str | Sequence[str] | None = "assignee",
-    freq: str = "D",
-) -> pd.DataFrame:
-    """Number of calls per period and group, from ``start_time``.
-
-    Parameters
-    ----------
-    calls : DataFrame
-        ``run.calls`` (needs ``start_time``).
-    by : str, list of str or None, default "assignee"
-        Group columns; None gives one series.
-    freq : str, default "D"
-        A pandas frequency: ``"h"`` per hour, ``"D"`` per day, ``"W"`` per week... Periods are
-        labelled as :meth:`pandas.DataFrame.resample` labels them (``"D"`` by the day's UTC
-        midnight, ``"W"`` by the week's closing Sunday).
-
-    Returns
-    -------
-    DataFrame
-        The group columns, then ``period`` (UTC) and ``n_calls``: every group x every period
-        from the first to the last call of the frame, zeros included. Calls without a
-        ``start_time`` (NaT) are counted in no period.
-
-    Examples
-    --------
-    >>> from analytics.datasets import make_run
-    >>> from analytics.load import load_run
-    >>> run = load_run(make_run(200, random_state=0))
-    >>> volume = call_volume(run.calls, by="assignee", freq="D")
-    >>> int(volume["n_calls"].sum()) == int(run.calls["start_time"].notna().sum())
-    True
-    """
-    keys = group_columns(calls, by)
-    _require(calls, "start_time")
-    try:
-        offset = to_offset(freq)
-    except ValueError as error:
-        raise ValueError(
-            f"freq={freq!r} is not a pandas frequency; use e.g. 'h', 'D' or 'W'"
-        ) from error
-    timed = calls.loc[calls["start_time"].notna(), [*keys, "start_time"]]
-    if timed.empty:
-        empty = {"period": pd.array([], dtype=TIMESTAMP), "n_calls": pd.array([], dtype=COUNT)}
-        return calls[keys].iloc[:0].reset_index(drop=True).assign(**empty)
-    work, gkeys = with_overall(timed, keys)
-    grouper = pd.Grouper(key="start_time", freq=offset)
-    wide = work.groupby([*gkeys, grouper], dropna=False).size().unstack("start_time", fill_value=0)
-    periods = pd.date_range(wide.columns.min(), wide.columns.max(), freq=offset, name="period")
-    long = wide.reindex(columns=periods, fill_value=0).stack().rename("n_calls").reset_index()
-    return long.drop(columns=OVERALL, errors="ignore").astype({"n_calls": COUNT})
-
-
-def _require(frame: pd.DataFrame, column: str) -> None:
-    """Raise ``ValueError`` naming ``column`` when ``frame`` lacks it."""
-    if column not in frame.columns:
-        raise ValueError(
-            f"column {column!r} is missing; pass run.calls (columns given: {list(frame.columns)})"
-        )

@@ -3,8 +3,8 @@
 The loader does no network I/O. It reads every source form of the contract (a path, JSON text
 or bytes, a response dict, a task, a bare list of tasks, or a list of any of these), keeps each
 ``task_id`` once (newest ``modified`` wins), and builds each table column by column: one
-list per field gathered in one pass over the typed tasks (:mod:`analytics.payload`), then each
-column parsed once (:mod:`analytics.parse`) and cast to its dtype (:mod:`analytics.schema`).
+list per field gathered in one pass over the typed tasks (:mod:`analytics.load.payload`), then each
+column parsed once (:mod:`analytics.load.parse`) and cast to its dtype (:mod:`analytics.schema`).
 
 Nothing is dropped silently: a value that cannot be read is NA in its table and one row in
 ``problems``; an item that is not a task object at all is reported there too.
@@ -21,10 +21,7 @@ Examples
 
 from __future__ import annotations
 
-import gc
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
 from operator import attrgetter
@@ -34,7 +31,8 @@ import msgspec
 import numpy as np
 import pandas as pd
 
-from analytics.parse import (
+from analytics._shared import gc_paused
+from analytics.load.parse import (
     json_object,
     parse_numbers,
     parse_timestamps,
@@ -42,7 +40,7 @@ from analytics.parse import (
     text_column,
     word_counts,
 )
-from analytics.payload import (
+from analytics.load.payload import (
     Classification,
     Message,
     Output,
@@ -51,6 +49,7 @@ from analytics.payload import (
     Task,
     messages_of,
 )
+from analytics.load.sources import Source, read_tasks
 from analytics.schema import (
     ANSWERED_CALL_STATUSES,
     CALL_TYPES,
@@ -63,7 +62,6 @@ from analytics.schema import (
     conform,
     empty_frame,
 )
-from analytics.sources import Source, read_tasks
 
 __all__ = ["Run", "load_run", "Source"]
 
@@ -151,23 +149,6 @@ def load_run(source: Source) -> Run:
     """
     with gc_paused():
         return _load(source)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a block builds many objects.
-
-    Loading allocates millions of objects that form no cycles; each collection those
-    allocations trigger would scan them all again (about a third of the load time on a 20,000
-    task run). The collector's previous state is restored afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _load(source: Source) -> Run:

@@ -32,20 +32,20 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from analytics.messy_variants import MESSY_VARIANTS, _mess
-from analytics.synthetic_calls import (
-    _US,
-    _Call,
-    _conversation,
-    _epoch_us,
-    _fmt_call,
-    _fmt_task,
-    _fmt_turn,
-    _post_call,
-    _Rand,
-    _timeline,
+from analytics.datasets._calls import (
+    US,
+    Call,
+    Rand,
+    conversation,
+    epoch_us,
+    fmt_call,
+    fmt_task,
+    fmt_turn,
+    post_call,
+    timeline,
 )
-from analytics.synthetic_text import (
+from analytics.datasets._messy import MESSY_VARIANTS, mess
+from analytics.datasets._text import (
     ASSIGNEE_PROFILES,
     COMPANIES,
     CONTEXTS,
@@ -144,7 +144,7 @@ def _plan(rng: np.random.Generator, n: int) -> dict[str, list]:
         low * 3600 + rng.random(n) * (high - low) * 3600,
         rng.random(n) * 86400,
     )
-    start = _epoch_us(FIRST_CALL_DAY) + (day * 86400 + secs) * _US
+    start = epoch_us(FIRST_CALL_DAY) + (day * 86400 + secs) * US
     return {
         "scenario": scenario.tolist(),
         "agent": [list(ASSIGNEE_PROFILES)[a] for a in agent],
@@ -204,11 +204,11 @@ def make_run(
     if isinstance(n_tasks, bool) or not isinstance(n_tasks, int | np.integer) or n_tasks < 0:
         raise ValueError(f"n_tasks={n_tasks!r} is not a count of tasks; pass an integer >= 0")
     rng = np.random.default_rng(random_state)
-    r, run, plan = _Rand(rng), _run_context(rng), _plan(rng, int(n_tasks))
+    r, run, plan = Rand(rng), _run_context(rng), _plan(rng, int(n_tasks))
     made = [_task(r, run, plan, i) for i in range(int(n_tasks))]
     tasks, calls = [m[0] for m in made], [m[1] for m in made]
     if messy:
-        _mess(r, tasks, calls)
+        mess(r, tasks, calls)
     tasks.sort(key=lambda t: t["created"], reverse=True)
     return {
         "count": len(tasks),
@@ -218,12 +218,12 @@ def make_run(
     }
 
 
-def _task(r: _Rand, run: dict, plan: dict, i: int) -> tuple[dict, _Call]:
+def _task(r: Rand, run: dict, plan: dict, i: int) -> tuple[dict, Call]:
     status, call_status, _ = SCENARIOS[plan["scenario"][i]]
     start, (a, b, c) = plan["start_us"][i], plan["ids"][i]
     first, last = r.pick(FIRST_NAMES), r.pick(LAST_NAMES)
-    doc_id = f"{start // _US:08x}{a:08x}{b:08x}"
-    created = start - int(r.between(5, 90) * _US)
+    doc_id = f"{start // US:08x}{a:08x}{b:08x}"
+    created = start - int(r.between(5, 90) * US)
     task = {k: run[k] for k in ("space_id", "thread_id", "user", "user_org_id")}
     task["user_info"] = run["user_info"] | {"location": {}}  # a task's own dicts, not shared
     task["run_id"] = run["run_id"]
@@ -232,23 +232,23 @@ def _task(r: _Rand, run: dict, plan: dict, i: int) -> tuple[dict, _Call]:
     task |= {k: run[k] for k in ("collection_ref", "execution_type")}
     task["task"] = dict(run["task"])
     task["input"] = _input(r, run, first, last, doc_id, plan["inbound"][i])
-    call = _Call(status, plan["agent"][i])
+    call = Call(status, plan["agent"][i])
     task["output"] = _output(r, task, call, call_status, plan, i) if call_status else {}
     touched = (call.end_us if call.full else start) if call_status else created
-    modified = touched + int(r.between(20, 120) * _US) if call_status else created
+    modified = touched + int(r.between(20, 120) * US) if call_status else created
     task |= {
         "attachments": [],
         "ref_id": doc_id,
         "assignee": plan["agent"][i],
         "run_mode": "dev",
         "status": status,
-        "created": _fmt_task(created),
-        "modified": _fmt_task(modified),
+        "created": fmt_task(created),
+        "modified": fmt_task(modified),
     }
     return task, call
 
 
-def _input(r: _Rand, run: dict, first: str, last: str, doc_id: str, inbound: bool) -> dict:
+def _input(r: Rand, run: dict, first: str, last: str, doc_id: str, inbound: bool) -> dict:
     phone = f"{int(r.between(6, 10))}{int(r.u() * 10**9):09d}"
     out = {
         "name": f"{first} {last}",
@@ -264,7 +264,7 @@ def _input(r: _Rand, run: dict, first: str, last: str, doc_id: str, inbound: boo
     return out | {"call_type": "inbound"} if inbound else out
 
 
-def _output(r: _Rand, task: dict, call: _Call, call_status: str, plan: dict, i: int) -> dict:
+def _output(r: Rand, task: dict, call: Call, call_status: str, plan: dict, i: int) -> dict:
     call_id = str(675272289779974401 + i * 1_000_003 + plan["ids"][i][2] % 1_000_003)
     if call_status in FAILED_ERRORS:
         return {"call_status": call_status} | (
@@ -276,7 +276,7 @@ def _output(r: _Rand, task: dict, call: _Call, call_status: str, plan: dict, i: 
         return {
             "call_status": call_status,
             "call_id": call_id,
-            "start_time": _fmt_call(plan["start_us"][i]),
+            "start_time": fmt_call(plan["start_us"][i]),
         }
     profile = ASSIGNEE_PROFILES[call.agent]
     outcome = "Dropped" if call_status == "droped" else r.weighted(profile["outcomes"])
@@ -285,23 +285,23 @@ def _output(r: _Rand, task: dict, call: _Call, call_status: str, plan: dict, i: 
 
 
 def _full_output(
-    r: _Rand, task: dict, call: _Call, call_status: str, call_id: str, inbound: bool
+    r: Rand, task: dict, call: Call, call_status: str, call_id: str, inbound: bool
 ) -> dict:
     name, first = task["input"]["name"], task["input"]["name"].split()[0]
     profile = ASSIGNEE_PROFILES[call.agent]
-    script = _conversation(r, profile, call.outcome, inbound, first)
-    call.turns, call.end_us = _timeline(r, script, profile, call.start_us)
+    script = conversation(r, profile, call.outcome, inbound, first)
+    call.turns, call.end_us = timeline(r, script, profile, call.start_us)
     user_id = "PA_" + task["task_id"][1:13]
     transcript = [
         {
             "role": "assistant" if agent else "user",
             "content": text,
             "user_id": None if agent else user_id,
-            "timestamp": _fmt_turn(us),
+            "timestamp": fmt_turn(us),
         }
         for agent, text, us in call.turns
     ]
-    duration = (call.end_us - call.start_us) // _US
+    duration = (call.end_us - call.start_us) // US
     cost = round((0.0011 * duration + 0.003) * 1.05, 4)
     call_type = "inbound" if inbound else "outbound"
     evaluated = call.status != "partially_completed"
@@ -312,8 +312,8 @@ def _full_output(
         "call_end_reason": _end_reason(r, call.outcome),
         "recording_url": f"https://storage.example.com/rec/{call_id}.ogg",
         "transcript": transcript,
-        "start_time": _fmt_call(call.start_us),
-        "end_time": _fmt_call(call.end_us),
+        "start_time": fmt_call(call.start_us),
+        "end_time": fmt_call(call.end_us),
         "assistant_number": "",
         "call_summary": None,
         "duration": duration,
@@ -325,11 +325,11 @@ def _full_output(
             "type": call_type,
             "usage": {"llm_prompt_tokens": 900 + 150 * len(transcript), "stt_seconds": duration},
         },
-        "post_call_data": _post_call(r, call, task["input"], call_id) if evaluated else {},
+        "post_call_data": post_call(r, call, task["input"], call_id) if evaluated else {},
     }
 
 
-def _end_reason(r: _Rand, outcome: str) -> str:
+def _end_reason(r: Rand, outcome: str) -> str:
     fixed = {
         "Abandoned": "user_hangup",
         "Dropped": "connection_lost",
@@ -362,7 +362,9 @@ def write_sample(path: str | Path | None = None) -> Path:
     ...     json.loads(out.read_text(encoding="utf-8"))["count"]
     400
     """
-    target = Path(path) if path is not None else Path(__file__).parent / "data" / "sample_run.json"
+    target = (
+        Path(path) if path is not None else Path(__file__).parents[1] / "data" / "sample_run.json"
+    )
     target.parent.mkdir(parents=True, exist_ok=True)
     run = make_run(SAMPLE_SIZE, random_state=SAMPLE_SEED)
     target.write_text(json.dumps(run, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -4,7 +4,7 @@ Each entry of :data:`MESSY_VARIANTS` is a legitimate shape the platform really r
 (``reference/unpod-api.md``): ISO, ``Z``, epoch-millisecond or ``"NULL"`` call times, string,
 float or missing durations, text, JSON-string and ``{"messages": ...}`` transcripts, drifted
 outcome labels, intermediate outputs, Mongo ids and extra keys. ``make_run(messy=True)`` hands
-each variant its small share of the eligible tasks (:func:`_mess`) and rewrites those tasks in
+each variant its small share of the eligible tasks (:func:`mess`) and rewrites those tasks in
 place with the variant's mutator; the canonical shapes are left everywhere else.
 
 Examples
@@ -23,7 +23,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from analytics.synthetic_calls import _US, _Call, _dt, _epoch_us, _fmt_call, _fmt_turn, _Rand
+from analytics.datasets._calls import US, Call, Rand, as_datetime, epoch_us, fmt_call, fmt_turn
 
 __all__ = ["INTERMEDIATE_NOTE", "MESSY_VARIANTS"]
 
@@ -73,11 +73,11 @@ task is completed and evaluated; ``evaluated`` one with post-call data; ``callba
 ``interested`` one with that outcome. Tasks in the ``intermediate_output`` state get no other
 output variant."""
 
-_Mutator = Callable[[_Rand, dict, _Call], None]
+_Mutator = Callable[[Rand, dict, Call], None]
 
 
 def _set_times(fmt: Callable[[int], Any]) -> _Mutator:
-    def mutate(r: _Rand, task: dict, call: _Call) -> None:
+    def mutate(r: Rand, task: dict, call: Call) -> None:
         task["output"]["start_time"], task["output"]["end_time"] = (
             fmt(call.start_us),
             fmt(call.end_us),
@@ -87,50 +87,50 @@ def _set_times(fmt: Callable[[int], Any]) -> _Mutator:
 
 
 def _set_duration(fmt: Callable[[float], Any]) -> _Mutator:
-    def mutate(r: _Rand, task: dict, call: _Call) -> None:
-        task["output"]["duration"] = fmt((call.end_us - call.start_us) / _US)
+    def mutate(r: Rand, task: dict, call: Call) -> None:
+        task["output"]["duration"] = fmt((call.end_us - call.start_us) / US)
 
     return mutate
 
 
-def _drop_duration(r: _Rand, task: dict, call: _Call) -> None:
+def _drop_duration(r: Rand, task: dict, call: Call) -> None:
     del task["output"]["duration"]
 
 
-def _set_transcript(fmt: Callable[[dict, _Call], Any]) -> _Mutator:
-    def mutate(r: _Rand, task: dict, call: _Call) -> None:
+def _set_transcript(fmt: Callable[[dict, Call], Any]) -> _Mutator:
+    def mutate(r: Rand, task: dict, call: Call) -> None:
         task["output"]["transcript"] = fmt(task["output"]["transcript"], call)
 
     return mutate
 
 
-def _as_text(items: list[dict], call: _Call) -> str:
+def _as_text(items: list[dict], call: Call) -> str:
     return "\n".join(f"{'AI' if agent else 'User'}: {text}" for agent, text, _ in call.turns)
 
 
-def _as_messages(items: list[dict], call: _Call) -> dict:
+def _as_messages(items: list[dict], call: Call) -> dict:
     return {
         "messages": [
             {
                 "role": "agent" if agent else "customer",
                 "message": text,
                 "time": us // 1000,
-                "secondsFromStart": round((us - call.start_us) / _US, 2),
+                "secondsFromStart": round((us - call.start_us) / US, 2),
             }
             for agent, text, us in call.turns
         ]
     }
 
 
-def _as_agent_message(items: list[dict], call: _Call) -> list[dict]:
+def _as_agent_message(items: list[dict], call: Call) -> list[dict]:
     return [
-        {"role": "agent" if agent else "user", "message": text, "timestamp": _fmt_turn(us)}
+        {"role": "agent" if agent else "user", "message": text, "timestamp": fmt_turn(us)}
         for agent, text, us in call.turns
     ]
 
 
 def _set_turn_times(fmt: Callable[[int], str]) -> _Mutator:
-    def mutate(r: _Rand, task: dict, call: _Call) -> None:
+    def mutate(r: Rand, task: dict, call: Call) -> None:
         for item, (_, _, us) in zip(task["output"]["transcript"], call.turns):
             item["timestamp"] = fmt(us)
 
@@ -138,13 +138,13 @@ def _set_turn_times(fmt: Callable[[int], str]) -> _Mutator:
 
 
 def _set_status(label: str) -> _Mutator:
-    def mutate(r: _Rand, task: dict, call: _Call) -> None:
+    def mutate(r: Rand, task: dict, call: Call) -> None:
         task["output"]["post_call_data"]["summary"]["status"] = label
 
     return mutate
 
 
-def _plain_summary(r: _Rand, task: dict, call: _Call) -> None:
+def _plain_summary(r: Rand, task: dict, call: Call) -> None:
     data = task["output"]["post_call_data"]
     mood = {"Interested": "positive", "Not Interested": "negative"}.get(call.outcome, "neutral")
     data |= {
@@ -154,14 +154,14 @@ def _plain_summary(r: _Rand, task: dict, call: _Call) -> None:
     }
 
 
-def _callback_object(r: _Rand, task: dict, call: _Call) -> None:
+def _callback_object(r: Rand, task: dict, call: Call) -> None:
     summary = task["output"]["post_call_data"]["summary"]
     at = dt.datetime.strptime(summary["callback_datetime"], "%Y-%m-%d %H:%M")
-    summary["callback_datetime"] = {"$date": _epoch_us(at) // 1000}
+    summary["callback_datetime"] = {"$date": epoch_us(at) // 1000}
 
 
 def _set_post_call(key: str, fmt: Callable[[Any], Any]) -> _Mutator:
-    def mutate(r: _Rand, task: dict, call: _Call) -> None:
+    def mutate(r: Rand, task: dict, call: Call) -> None:
         data = task["output"]["post_call_data"]
         data[key] = fmt(data[key])
 
@@ -183,32 +183,32 @@ def _success_word(score: str) -> str:
     )[int(score) - 1]
 
 
-def _vapi_call_type(r: _Rand, task: dict, call: _Call) -> None:
+def _vapi_call_type(r: Rand, task: dict, call: Call) -> None:
     out = task["output"]
     out["call_type"] = out["metadata"]["type"] = out["call_type"] + "PhoneCall"
     out["call_end_reason"] = "customer-ended-call"
 
 
-def _type_only(r: _Rand, task: dict, call: _Call) -> None:
+def _type_only(r: Rand, task: dict, call: Call) -> None:
     task["output"]["type"] = task["output"].pop("call_type")
 
 
 def _set_output(key: str, value: Any) -> _Mutator:
-    def mutate(r: _Rand, task: dict, call: _Call) -> None:
+    def mutate(r: Rand, task: dict, call: Call) -> None:
         task["output"][key] = value
 
     return mutate
 
 
-def _intermediate(r: _Rand, task: dict, call: _Call) -> None:
+def _intermediate(r: Rand, task: dict, call: Call) -> None:
     task["output"] = {"call_status": task["output"]["call_status"], "data": INTERMEDIATE_NOTE}
 
 
-def _mongo_id(r: _Rand, task: dict, call: _Call) -> None:
+def _mongo_id(r: Rand, task: dict, call: Call) -> None:
     task["_id"] = task["ref_id"][:8] + task["task_id"][1:17]
 
 
-def _extra_keys(r: _Rand, task: dict, call: _Call) -> None:
+def _extra_keys(r: Rand, task: dict, call: Call) -> None:
     task |= {"provider": "livekit", "retry_attempt": int(r.u() * 3)}
     if task["output"]:
         task["output"]["vendor_payload"] = {"region": "ap-south-1", "sip_code": 200}
@@ -216,8 +216,8 @@ def _extra_keys(r: _Rand, task: dict, call: _Call) -> None:
 
 _MUTATORS: dict[str, _Mutator] = {
     "intermediate_output": _intermediate,
-    "start_iso_t": _set_times(lambda us: _dt(us).isoformat(timespec="microseconds")),
-    "start_z": _set_times(lambda us: _dt(us).isoformat(timespec="seconds") + "Z"),
+    "start_iso_t": _set_times(lambda us: as_datetime(us).isoformat(timespec="microseconds")),
+    "start_z": _set_times(lambda us: as_datetime(us).isoformat(timespec="seconds") + "Z"),
     "start_null_literal": _set_times(lambda us: "NULL"),
     "start_none_literal": _set_times(lambda us: "None"),
     "start_epoch_ms": _set_times(lambda us: us // 1000),
@@ -231,7 +231,7 @@ _MUTATORS: dict[str, _Mutator] = {
     "transcript_agent_message": _set_transcript(_as_agent_message),
     "transcript_empty": _set_transcript(lambda items, call: []),
     "turn_time_empty": _set_turn_times(lambda us: ""),
-    "turn_time_naive": _set_turn_times(_fmt_call),
+    "turn_time_naive": _set_turn_times(fmt_call),
     "outcome_call_back_lower": _set_status("call back"),
     "outcome_callback_camel": _set_status("CallBack"),
     "outcome_interested_in": _set_status("InterestedIn"),
@@ -252,7 +252,7 @@ _MUTATORS: dict[str, _Mutator] = {
 }
 
 
-def _pools(calls: list[_Call]) -> dict[str, list[int]]:
+def _pools(calls: list[Call]) -> dict[str, list[int]]:
     full = [i for i, c in enumerate(calls) if c.full]
     evaluated = [i for i in full if calls[i].status != "partially_completed"]
     return {
@@ -265,7 +265,7 @@ def _pools(calls: list[_Call]) -> dict[str, list[int]]:
     }
 
 
-def _mess(r: _Rand, tasks: list[dict], calls: list[_Call]) -> None:
+def mess(r: Rand, tasks: list[dict], calls: list[Call]) -> None:
     """Give each variant of :data:`MESSY_VARIANTS` its share of eligible tasks, in place."""
     pools, taken = _pools(calls), {}
     for name, (group, pool, share) in MESSY_VARIANTS.items():

@@ -56,6 +56,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analytics._shared import call_index, require_columns
 from analytics.schema import COUNT, MEASURE, TEXT, conform
 
 __all__ = ["CONVERSATION_SCHEMA", "METRICS", "conversation_features"]
@@ -373,24 +374,6 @@ def _repeats(p: _Calls) -> dict[str, np.ndarray]:
 # --- preparation ----------------------------------------------------------------------------
 
 
-def _require(frame: pd.DataFrame, columns: Iterable[str], name: str, fix: str) -> None:
-    """Raise when ``frame`` is not a DataFrame holding ``columns``."""
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"{name} must be a pandas DataFrame, got {type(frame).__name__!r}; {fix}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{name} lacks the columns {missing!r}; {fix}")
-    if frame["task_id"].isna().any():
-        raise ValueError(f"{name}.task_id has missing values; every row needs its call's task_id")
-
-
-def _call_index(turns: pd.DataFrame, calls: pd.DataFrame | None) -> tuple[pd.Index, np.ndarray]:
-    """Sorted task ids of the output and, per turn, its row in them."""
-    known = turns["task_id"] if calls is None else pd.concat([calls["task_id"], turns["task_id"]])
-    codes, ids = pd.factorize(known.astype(TEXT), sort=True)
-    return pd.Index(ids, dtype=TEXT, name="task_id"), codes[len(known) - len(turns) :]
-
-
 def _call_seconds(calls: pd.DataFrame | None, ids: pd.Index) -> tuple[np.ndarray, np.ndarray]:
     """Per output row: the call's duration in s and its end on the ``offset_s`` clock."""
     if calls is None:
@@ -450,7 +433,7 @@ def _prepare(
     turns: pd.DataFrame, calls: pd.DataFrame | None, backchannel_max_words: int, rate: float
 ) -> tuple[_Calls, pd.Index]:
     """Sort ``turns`` by call and turn, keep agent/user turns, derive the shared arrays."""
-    ids, codes = _call_index(turns, calls)
+    ids, codes = call_index(turns, calls)
     rows, agent = _spoken_rows(turns, codes)
     code = codes[rows]
     clock = _timed_clock(turns, rows, code, len(ids))
@@ -550,9 +533,9 @@ def conversation_features(
     (['task_id', 'switches'], True)
     """
     columns = _check_options(features, backchannel_max_words, speech_rate_wpm)
-    _require(turns, _TURN_COLUMNS, "turns", "pass run.turns (schema.TURNS_SCHEMA)")
+    require_columns(turns, _TURN_COLUMNS, name="turns", fix="pass run.turns", key="task_id")
     if calls is not None:
-        _require(calls, ("task_id",), "calls", "pass run.calls (schema.CALLS_SCHEMA)")
+        require_columns(calls, ["task_id"], key="task_id")
     prepared, ids = _prepare(turns, calls, int(backchannel_max_words), float(speech_rate_wpm))
     out: dict[str, object] = {"task_id": ids.to_numpy()}
     for metric in dict.fromkeys(METRICS[c] for c in columns):
@@ -598,16 +581,15 @@ def feature_summary(
     ['assignee', 'n_calls', 'agent_talk_share']
     """
     if by not in features:
-        _require(
+        require_columns(
             calls if calls is not None else pd.DataFrame(),
             ["task_id", by],
-            "calls",
-            f"pass calls=run.calls so that {by!r} can be looked up by task_id",
+            fix=f"pass calls=run.calls so that {by!r} can be looked up by task_id",
         )
         features = features.merge(calls[["task_id", by]], on="task_id", how="left")
     numeric = features.drop(columns=[by]).select_dtypes("number").columns
     chosen = list(numeric if columns is None else columns)
-    _require(features, chosen, "features", "name columns of conversation_features")
+    require_columns(features, chosen, name="features", fix="name columns of conversation_features")
     grouped = features.groupby(by, sort=True, dropna=False)
     table = grouped[chosen].median().astype(MEASURE)
     return table.assign(n_calls=grouped.size())[["n_calls", *chosen]].reset_index()

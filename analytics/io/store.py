@@ -25,8 +25,16 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+import pandas as pd
 
-__all__ = ["snapshot_path", "save_snapshot", "load_snapshot", "save_tables", "write_atomic"]
+__all__ = [
+    "load_snapshot",
+    "save_snapshot",
+    "save_table",
+    "save_tables",
+    "snapshot_path",
+    "write_atomic",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -129,10 +137,57 @@ def load_snapshot(path: str | os.PathLike) -> Any:
     return msgspec.json.decode(Path(path).read_bytes())
 
 
-def _writer(frame, fmt: str) -> Callable[[Path], Any]:
-    if fmt == "csv":
-        return lambda tmp: frame.to_csv(tmp, index=False)
-    return lambda tmp: frame.to_parquet(tmp, index=False, engine="pyarrow")
+TABLE_FORMATS = ("csv", "parquet")
+"""The formats :func:`save_table` writes, named by a file's suffix or ``format=``."""
+
+
+def _table_format(path: Path, fmt: str | None) -> str:
+    chosen = fmt if fmt is not None else path.suffix.lstrip(".").lower()
+    if chosen not in TABLE_FORMATS and fmt is not None:
+        raise ValueError(f"format={fmt!r} is not supported; use 'csv' or 'parquet'")
+    if chosen not in TABLE_FORMATS:
+        raise ValueError(f"{str(path)!r}: name a .csv or .parquet file, or pass format=")
+    return chosen
+
+
+def save_table(
+    frame: pd.DataFrame,
+    path: str | os.PathLike,
+    *,
+    format: str | None = None,  # noqa: A002
+) -> Path:
+    """Write one table to ``path`` as CSV or Parquet, atomically; the one table writer.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table; its index is not written.
+    path : path
+        The target file; missing directories are created.
+    format : {"csv", "parquet"}, optional
+        Default: from the suffix of ``path`` (``.csv`` or ``.parquet``).
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as root:
+    ...     path = save_table(pd.DataFrame({"a": [1, 2]}), Path(root) / "t.parquet")
+    ...     pd.read_parquet(path)["a"].tolist()
+    [1, 2]
+    >>> save_table(pd.DataFrame(), "t.xlsx")
+    Traceback (most recent call last):
+    ...
+    ValueError: 't.xlsx': name a .csv or .parquet file, or pass format=
+    """
+    path = Path(path)
+    if _table_format(path, format) == "csv":
+        return write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False))
+    return write_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False, engine="pyarrow"))
 
 
 def save_tables(run, out_dir: str | os.PathLike, *, format: str = "csv") -> list[Path]:  # noqa: A002
@@ -152,10 +207,6 @@ def save_tables(run, out_dir: str | os.PathLike, *, format: str = "csv") -> list
     list of Path
         The files written, in the order tasks, calls, turns.
     """
-    if format not in ("csv", "parquet"):
-        raise ValueError(f"format={format!r} is not supported; use 'csv' or 'parquet'")
     out = Path(out_dir)
-    return [
-        write_atomic(out / f"{name}.{format}", _writer(getattr(run, name), format))
-        for name in TABLES
-    ]
+    fmt = _table_format(out, format)
+    return [save_table(getattr(run, name), out / f"{name}.{fmt}", format=fmt) for name in TABLES]
