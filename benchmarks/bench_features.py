@@ -3,10 +3,9 @@
 Generates a 20,000-task run, serialises it once and loads it once, then in the same process
 times (best of 5 interleaved rounds) ``json.loads`` of those bytes (the baseline),
 ``conversation_features`` over all turns (target: at most 1x the baseline),
-``keyword_features`` with the built-in lexicons,
-and the scikit-learn path (``call_table`` once, then ``ConversationFeatures`` and
-``KeywordCounts`` on that table). Prints the figures and ratios; the README quotes them. Not
-part of the test run.
+``keyword_features`` with the built-in lexicons, and the scikit-learn path (``call_table``
+once, then ``ConversationFeatures``, ``KeywordCounts`` and ``SpeakerText`` on that table).
+Prints the figures and ratios; the README quotes them. Not part of the test run.
 
     .venv/bin/python benchmarks/bench_features.py [N_TASKS]
 """
@@ -23,7 +22,8 @@ from analytics.datasets import make_run
 from analytics.load import load_run
 from analytics.text.conversation import conversation_features
 from analytics.text.keywords import BUILTIN_LEXICONS, keyword_features
-from analytics.text.transformers import ConversationFeatures, KeywordCounts, call_table
+from analytics.text.tables import call_table
+from analytics.text.transformers import ConversationFeatures, KeywordCounts, SpeakerText
 
 
 def timed(fn: Callable, *args, **kwargs) -> float:
@@ -70,7 +70,7 @@ def main(n_tasks: int = 20_000) -> None:
         },
     )
     report(best, n)
-    table = call_table(run)  # from here on 190k turn records are alive, as in a user's session
+    table = call_table(run)  # from here on the call table is alive, as in a user's session
     print("with the call table in memory:")
     report(
         best_of(
@@ -79,6 +79,7 @@ def main(n_tasks: int = 20_000) -> None:
                 "json.loads (baseline)": lambda: json.loads(raw),
                 "ConversationFeatures().fit_transform": lambda: _fit(ConversationFeatures(), table),
                 "KeywordCounts().fit_transform": lambda: _fit(KeywordCounts(), table),
+                'SpeakerText("all").fit_transform': lambda: _fit(SpeakerText("all"), table),
             },
         ),
         n,

@@ -1,8 +1,11 @@
 """scikit-learn transformers over calls: conversation metrics, keyword counts, speaker text.
 
-:func:`call_table` gives one row per call (``run.calls``) plus a ``transcript`` column holding
-the call's turns as records; that table is the ``X`` of every transformer here, so a model sees
-one sample per call and can also use the call's metadata columns.
+:func:`~analytics.text.tables.call_table` gives one row per call (``run.calls``) plus a
+``transcript`` column holding the call's turns column-wise (an Arrow list of structs, see
+:data:`~analytics.text.tables.TRANSCRIPT_TYPE`); that table is the ``X`` of every transformer
+here, so a model sees one sample per call and can also use the call's metadata columns. The
+transformers read the transcripts as Arrow arrays, without building a Python object per turn;
+an object column of lists of turn dicts (a table built by hand) is converted to that type first.
 
 - :class:`ConversationFeatures` -> :func:`analytics.text.conversation.conversation_features`,
   numeric (``first_speaker`` becomes the 0/1 column ``first_speaker_agent``);
@@ -31,7 +34,9 @@ Examples
 
 from __future__ import annotations
 
-from itertools import chain
+import reprlib
+from collections.abc import Hashable, Iterable
+from contextlib import suppress
 from typing import Any
 
 import numpy as np
@@ -42,11 +47,10 @@ from sklearn import get_config
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from analytics._shared import gc_paused
 from analytics.schema import TEXT, TURNS_SCHEMA, conform, empty_frame
 from analytics.text.conversation import CONVERSATION_SCHEMA, conversation_features
 from analytics.text.keywords import keyword_features
-from analytics.text.tables import TRANSCRIPT_FIELDS
+from analytics.text.tables import TRANSCRIPT_TYPE
 
 __all__ = [
     "CONVERSATION_FEATURE_NAMES",
@@ -57,6 +61,11 @@ __all__ = [
 
 _CALL_COLUMNS = ("duration_s", "start_time", "end_time")
 _ENCODED = {"first_speaker": "first_speaker_agent", "last_speaker": "last_speaker_agent"}
+_PANDAS_TYPES = {
+    f.type: pd.api.types.pandas_dtype(TURNS_SCHEMA[f.name]) for f in TRANSCRIPT_TYPE.value_type
+}
+"""Arrow type of each transcript field -> its pandas dtype in ``run.turns``."""
+_CONVERSION_ERRORS = (pa.ArrowException, TypeError, ValueError, OverflowError)
 
 CONVERSATION_FEATURE_NAMES: tuple[str, ...] = tuple(
     _ENCODED.get(c, c) for c in CONVERSATION_SCHEMA if c != "task_id"
@@ -75,30 +84,80 @@ def _check_table(X: Any) -> pd.DataFrame:
     return X
 
 
-def _turns_of(X: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Re-explode ``X["transcript"]`` to a turns frame keyed by row position, and a calls frame.
+def _transcript_lists(column: pd.Series) -> pa.ListArray:
+    """``column`` as one Arrow array of :data:`TRANSCRIPT_TYPE`, in its row order.
 
-    The keys are zero-padded row numbers, so sorting by ``task_id`` keeps the order of ``X``;
-    the turns also carry that row number as an int column ``row``.
+    An Arrow column is read through ``__arrow_array__`` (cast if its type differs); any other
+    column (lists of turn dicts) is converted. Raises ``ValueError`` naming the first value
+    that is not a list of turns, or a missing transcript or turn.
     """
-    lists = X["transcript"].tolist()
-    if not set(map(type, lists)) <= {list, tuple}:
-        bad = next(t for t in lists if not isinstance(t, (list, tuple)))
+    lists = _converted(column)
+    if lists is None or lists.null_count or lists.flatten().null_count:
+        label, value, reason = _first_bad(column)
         raise ValueError(
-            f"each transcript must be a list of turn records, found {bad!r}; "
-            "build X with analytics.call_table(run)"
+            f"each transcript must be a list of turn records, found {reprlib.repr(value)} "
+            f"at index {label!r} ({reason}); build X with analytics.call_table(run)"
         )
-    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-    keys = pd.Series(np.arange(len(X))).astype(str).str.zfill(len(str(len(X))))
-    with gc_paused():
-        records = pd.DataFrame.from_records(
-            list(chain.from_iterable(lists)), columns=TRANSCRIPT_FIELDS
-        )
-    row = np.repeat(np.arange(len(X)), lengths)
-    turns = records.assign(task_id=keys.to_numpy()[row], row=row)
+    return lists
+
+
+def _converted(column: pd.Series) -> pa.ListArray | None:
+    """``column`` as an Arrow array of :data:`TRANSCRIPT_TYPE`; None if it does not convert."""
+    if isinstance(column.dtype, pd.ArrowDtype):
+        with suppress(*_CONVERSION_ERRORS):
+            return _one_array(pa.array(column)).cast(TRANSCRIPT_TYPE)
+    try:
+        return _one_array(pa.array(column.astype(object), type=TRANSCRIPT_TYPE))
+    except _CONVERSION_ERRORS:
+        return None
+
+
+def _one_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """``values`` as one contiguous array (a pandas Arrow column may hold several chunks)."""
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def _first_bad(column: pd.Series) -> tuple[Hashable, object, str]:
+    """The first value of ``column`` that is not a transcript, with its index and why.
+
+    The error path only: it converts the values one by one to find the culprit.
+    """
+    for label, value in column.astype(object).items():
+        reason = _why_not_a_transcript(value)
+        if reason:
+            return label, value, reason
+    return None, column.dtype, f"a column of dtype {column.dtype}"
+
+
+def _why_not_a_transcript(value: object) -> str:
+    """Why ``value`` is not one transcript (a list of turn records), or ``""`` if it is."""
+    try:
+        lists = pa.array([value], type=TRANSCRIPT_TYPE, from_pandas=True)
+    except _CONVERSION_ERRORS as error:
+        return str(error).splitlines()[0] if str(error) else type(error).__name__
+    if lists.null_count:
+        return "a missing transcript"
+    return "a missing turn" if lists.flatten().null_count else ""
+
+
+def _turns_of(X: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``X["transcript"]`` as a turns frame keyed by row position, and the matching calls frame.
+
+    The keys are zero-padded row numbers, so sorting by ``task_id`` keeps the order of ``X``.
+    """
+    lists = _transcript_lists(X["transcript"])
+    keys = pd.Series(np.arange(len(X))).astype(TEXT).str.zfill(len(str(len(X))))
+    frame = pa.Table.from_struct_array(lists.flatten()).to_pandas(types_mapper=_PANDAS_TYPES.get)
+    turns = frame.assign(task_id=keys.array.take(_parent_rows(lists)))
     present = [c for c in _CALL_COLUMNS if c in X.columns]
     calls = X[present].reset_index(drop=True).assign(task_id=keys)
     return conform(turns, TURNS_SCHEMA), calls
+
+
+def _parent_rows(lists: pa.ListArray) -> np.ndarray:
+    """For each value of ``lists.flatten()``, the position of its list (slices respected)."""
+    lengths = lists.value_lengths().to_numpy(zero_copy_only=False)
+    return np.repeat(np.arange(len(lists)), lengths)
 
 
 class _CallTransformer(TransformerMixin, BaseEstimator):
@@ -143,7 +202,8 @@ class ConversationFeatures(_CallTransformer):
 
     Notes
     -----
-    ``X`` is :func:`call_table` output (or a subset of its columns with ``transcript``); its
+    ``X`` is :func:`~analytics.text.tables.call_table` output (or a subset of its rows, or of
+    its columns with ``transcript``; a ``transcript`` of lists of turn dicts also works); its
     ``duration_s``, ``start_time`` and ``end_time`` are used when present. The output is
     ``float64`` with NaN for NA metrics. scikit-learn's generic estimator checks feed numeric
     arrays, which are not call tables; ``tests/test_features.py`` lists those checks with the
@@ -172,19 +232,9 @@ class ConversationFeatures(_CallTransformer):
         self.speech_rate_wpm = speech_rate_wpm
 
     def _names(self) -> list[str]:
-        names = list(CONVERSATION_FEATURE_NAMES) if self.features is None else self._selected()
+        names = _chosen_features(self.features)
         self._compute(empty_frame(TURNS_SCHEMA), None, names)  # checks the other options
         return names
-
-    def _selected(self) -> list[str]:
-        if isinstance(self.features, str) or not all(isinstance(f, str) for f in self.features):
-            raise ValueError(f"features={self.features!r} must be a list of feature names")
-        unknown = [f for f in self.features if f not in CONVERSATION_FEATURE_NAMES]
-        if unknown:
-            raise ValueError(
-                f"unknown features {unknown!r}; choose from {list(CONVERSATION_FEATURE_NAMES)}"
-            )
-        return list(self.features)
 
     def _compute(
         self, turns: pd.DataFrame, calls: pd.DataFrame | None, names: list[str]
@@ -207,6 +257,23 @@ class ConversationFeatures(_CallTransformer):
             if column in out:
                 out[encoded] = out[column].map({"agent": 1.0, "user": 0.0}).astype("Float64")
         return out[names].to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _chosen_features(features: object) -> list[str]:
+    """``ConversationFeatures``' ``features`` checked; all the feature names for None."""
+    if features is None:
+        return list(CONVERSATION_FEATURE_NAMES)
+    names = None
+    if isinstance(features, Iterable) and not isinstance(features, str):
+        names = list(features)
+    if names is None or not all(isinstance(f, str) for f in names):
+        raise ValueError(f"features={features!r} must be a list of feature names")
+    unknown = [f for f in names if f not in CONVERSATION_FEATURE_NAMES]
+    if unknown:
+        raise ValueError(
+            f"unknown features {unknown!r}; choose from {list(CONVERSATION_FEATURE_NAMES)}"
+        )
+    return names
 
 
 class KeywordCounts(_CallTransformer):
@@ -266,7 +333,11 @@ class KeywordCounts(_CallTransformer):
 _SPEAKER_CHOICES = {"user": ("user",), "agent": ("agent",), "all": ("agent", "user")}
 
 
-class SpeakerText(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+# auto_wrap_output_keys=None: scikit-learn must not wrap the 1-d output (see Notes). mypy sees
+# sklearn as untyped, hence object.__init_subclass__, which takes no keywords.
+class SpeakerText(  # type: ignore[call-arg]
+    TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
+):
     """One text per call: what one side (or both) said, turns joined by spaces.
 
     Parameters
@@ -282,9 +353,19 @@ class SpeakerText(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     Notes
     -----
     ``transform`` returns a 1-d array of strings (``""`` for a call where that side said
-    nothing), the input ``TfidfVectorizer`` and ``CountVectorizer`` expect, so it goes right
-    before one in a pipeline. With ``set_output(transform="pandas")`` it returns a Series named
-    ``<speaker>_text`` on the index of ``X``; a one-column frame would not be a list of texts.
+    nothing), in ``turn`` order within a call: the input ``TfidfVectorizer`` and
+    ``CountVectorizer`` expect, so it goes right before one in a pipeline. With
+    ``set_output(transform="pandas")``, or ``sklearn.set_config(transform_output="pandas")``
+    and no ``set_output`` call, it returns a Series named ``<speaker>_text`` on the index of
+    ``X``.
+
+    scikit-learn's own ``set_output`` machinery wraps a transformer's output in a DataFrame
+    with the ``get_feature_names_out`` columns, which for this output would be a one-column
+    frame, not a list of texts (a vectorizer iterating it would see one document, the column
+    name). So ``SpeakerText`` opts out of that wrapping and implements ``set_output`` itself:
+    the choice is kept in the estimator's own ``_transform_output`` attribute (``clone``
+    keeps it too, through ``__sklearn_clone__``), and the global setting is read with
+    ``sklearn.get_config()``.
 
     Examples
     --------
@@ -297,7 +378,12 @@ class SpeakerText(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     >>> tfidf = make_pipeline(SpeakerText("user"), TfidfVectorizer()).fit_transform(table)
     >>> tfidf.shape[0] == len(table)
     True
+    >>> SpeakerText("agent").set_output(transform="pandas").fit_transform(table).name
+    'agent_text'
     """
+
+    _transform_output: str | None = None
+    """What ``set_output(transform=...)`` chose; None defers to ``sklearn.get_config()``."""
 
     def __init__(self, speaker: str = "user"):
         self.speaker = speaker
@@ -313,17 +399,12 @@ class SpeakerText(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         """The joined text of each call of ``X``, in its row order."""
         check_is_fitted(self)
         validate_data(self, _check_table(X), skip_check_array=True, reset=False)
-        turns, _ = _turns_of(X)
-        keep = turns["speaker"].isin(_SPEAKER_CHOICES[self.speaker]) & turns["text"].notna()
-        kept = turns[keep.to_numpy(dtype=bool)]
-        row = kept["row"].to_numpy()
-        order = np.lexsort((kept["turn"].to_numpy(dtype=float, na_value=np.inf), row))
-        offsets = pa.array(np.r_[0, np.cumsum(np.bincount(row, minlength=len(X)))], pa.int32())
-        texts = pa.ListArray.from_arrays(offsets, pa.array(kept["text"].iloc[order], pa.string()))
-        joined = pc.binary_join(texts, " ").to_numpy(zero_copy_only=False).astype(object)
+        lists = _transcript_lists(X["transcript"])
+        joined = _joined_text(lists, _SPEAKER_CHOICES[self.speaker])
+        texts: np.ndarray = joined.to_numpy(zero_copy_only=False).astype(object)
         if self._output() == "pandas":
-            return pd.Series(joined, index=X.index, name=f"{self.speaker}_text", dtype=TEXT)
-        return joined
+            return pd.Series(texts, index=X.index, name=f"{self.speaker}_text", dtype=TEXT)
+        return texts
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """The single output name, ``<speaker>_text``."""
@@ -331,14 +412,37 @@ class SpeakerText(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         return np.asarray([f"{self.speaker}_text"], dtype=object)
 
     def set_output(self, *, transform: str | None = None) -> SpeakerText:
-        """Return a Series (``"pandas"``) or a 1-d array (``"default"``) from ``transform``."""
+        """Return a Series (``"pandas"``) or a 1-d array (``"default"``) from ``transform``.
+
+        ``None`` leaves the choice unchanged; until one is made, ``transform`` follows
+        ``sklearn.get_config()["transform_output"]``.
+        """
         if transform is not None:
-            self._sklearn_output_config = {"transform": transform}
+            self._transform_output = transform
         return self
 
+    def __sklearn_clone__(self) -> SpeakerText:
+        """A clone with the same parameters and the same ``set_output`` choice."""
+        new: SpeakerText = super().__sklearn_clone__()
+        if self._transform_output is not None:
+            new._transform_output = self._transform_output
+        return new
+
     def _output(self) -> str:
-        config = getattr(self, "_sklearn_output_config", {})
-        output = config.get("transform", get_config()["transform_output"])
+        output = self._transform_output or get_config()["transform_output"]
         if output not in ("default", "pandas"):
             raise ValueError(f"SpeakerText output {output!r} is not supported; use 'pandas'")
-        return output
+        return str(output)
+
+
+def _joined_text(lists: pa.ListArray, speakers: tuple[str, ...]) -> pa.Array:
+    """Per list of turns, the non-null ``text`` of the ``speakers``' turns in ``turn`` order."""
+    turns = lists.flatten()
+    said = pc.is_in(turns.field("speaker"), value_set=pa.array(speakers, pa.string()))
+    keep = pc.and_(pc.fill_null(said, False), pc.is_valid(turns.field("text")))
+    row = _parent_rows(lists)[keep.to_numpy(zero_copy_only=False)]
+    turn = pc.fill_null(turns.field("turn").filter(keep).cast(pa.float64()), np.inf)
+    order = pa.array(np.lexsort((turn.to_numpy(), row)), pa.int64())
+    offsets = np.r_[0, np.cumsum(np.bincount(row, minlength=len(lists)))]
+    texts = turns.field("text").filter(keep).take(order)
+    return pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), texts), " ")
