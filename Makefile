@@ -1,6 +1,6 @@
 # Two entry points, each bootstrapping .venv on a fresh machine:
 #   make report   the HTML report of the bundled sample run
-#   make test     ruff (lint and format) + the whole test suite (unit, doctests, notebooks)
+#   make test     ruff (lint and format), mypy, then the whole test suite (unit, doctests, notebooks)
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -20,11 +20,13 @@ report: $(STAMP)
 test: $(STAMP)
 	$(PY) -m ruff check analytics tests benchmarks
 	$(PY) -m ruff format --check analytics tests benchmarks
+	$(PY) -m mypy
 	$(PY) -m pytest -n 2 -q
 
 lint: $(STAMP)
 	$(PY) -m ruff check analytics tests benchmarks
 	$(PY) -m ruff format --check analytics tests benchmarks
+	$(PY) -m mypy
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_load.py
@@ -35,4 +37,4 @@ sample: $(STAMP)
 	$(PY) -c "import analytics.datasets as d; d.write_sample()"
 
 clean:
-	rm -rf $(VENV) reports .pytest_cache .ruff_cache
+	rm -rf $(VENV) reports .pytest_cache .ruff_cache .mypy_cache

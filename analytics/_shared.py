@@ -40,6 +40,7 @@ __all__ = [
     "gc_paused",
     "group_columns",
     "require_columns",
+    "stacked",
     "wilson_interval",
     "with_overall",
     "with_rates",
@@ -94,8 +95,12 @@ def require_columns(
     return frame
 
 
-def group_columns(frame: pd.DataFrame, by: By, *, table: str = "calls") -> list[str]:
+def group_columns(
+    frame: pd.DataFrame, by: By, *, table: str = "calls", fix: str | None = None
+) -> list[str]:
     """Check ``by`` against the columns of ``frame`` and return it as a list of names.
+
+    The error ends with ``fix``, by default the columns ``by`` may name.
 
     >>> calls = pd.DataFrame({"assignee": [], "call_type": []})
     >>> group_columns(calls, ["assignee", "call_type"])
@@ -108,16 +113,29 @@ def group_columns(frame: pd.DataFrame, by: By, *, table: str = "calls") -> list[
     keys = as_keys(by)
     missing = [k for k in keys if k not in frame.columns]
     if missing:
-        raise ValueError(
-            f"by={by!r}: {missing} not a column of {table}; use None or some of "
-            f"{list(frame.columns)}"
-        )
+        fix = fix or f"use None or some of {list(frame.columns)}"
+        raise ValueError(f"by={by!r}: {missing} not a column of {table}; {fix}")
     return keys
 
 
 def with_overall(frame: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, list[str]]:
     """Return ``frame`` and ``keys``, or a constant :data:`OVERALL` column when there are none."""
     return (frame, keys) if keys else (frame.assign(**{OVERALL: 0}), [OVERALL])
+
+
+def stacked(wide: pd.DataFrame, name: str) -> pd.Series:
+    """``wide.stack()`` named ``name``: one value per row and column, the columns innermost.
+
+    ``wide`` has one level of columns, so pandas returns a Series (a DataFrame only comes from
+    several levels, which no caller passes).
+
+    >>> stacked(pd.DataFrame({"x": [1], "y": [2]}), "count").tolist()
+    [1, 2]
+    """
+    long = wide.stack()
+    if isinstance(long, pd.DataFrame):
+        raise TypeError(f"stacked() needs one level of columns, got {wide.columns.nlevels}")
+    return long.rename(name)
 
 
 def check_confidence(confidence: float) -> float:

@@ -28,6 +28,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, TypeAlias
 
 import pandas as pd
 
@@ -49,6 +50,8 @@ PROG = "unpod-analytics"
 SPACE_COLUMNS = ("token", "name", "slug", "content_type")
 RUN_COLUMNS = ("run_id", "status", "run_mode", "batch_count", "created")
 
+_Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
 
 def _common_options() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
@@ -63,7 +66,7 @@ def _common_options() -> argparse.ArgumentParser:
 
 
 def _add_command(
-    commands: argparse._SubParsersAction, name: str, func: Callable[[argparse.Namespace], int], **kw
+    commands: _Commands, name: str, func: Callable[[argparse.Namespace], int], **kw: Any
 ) -> argparse.ArgumentParser:
     command = commands.add_parser(name, parents=[_common_options()], **kw)
     command.set_defaults(func=func)
@@ -86,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _example(*lines: str) -> dict:
+def _example(*lines: str) -> dict[str, Any]:
     text = "\n".join(f"  {PROG} {line}" for line in lines)
     return {"epilog": f"examples:\n{text}", "formatter_class": argparse.RawDescriptionHelpFormatter}
 
@@ -101,7 +104,7 @@ def _add_sources(command: argparse.ArgumentParser, *, required: bool) -> None:
     )
 
 
-def _add_report(commands: argparse._SubParsersAction) -> None:
+def _add_report(commands: _Commands) -> None:
     report = _add_command(
         commands,
         "report",
@@ -130,7 +133,7 @@ def _add_report(commands: argparse._SubParsersAction) -> None:
     _add_api_options(report)
 
 
-def _add_export(commands: argparse._SubParsersAction) -> None:
+def _add_export(commands: _Commands) -> None:
     export = _add_command(
         commands,
         "export",
@@ -146,7 +149,7 @@ def _add_export(commands: argparse._SubParsersAction) -> None:
     )
 
 
-def _add_features(commands: argparse._SubParsersAction) -> None:
+def _add_features(commands: _Commands) -> None:
     features = _add_command(
         commands,
         "features",
@@ -160,7 +163,7 @@ def _add_features(commands: argparse._SubParsersAction) -> None:
     features.add_argument("--out", required=True, metavar="FILE", help=".csv or .parquet")
 
 
-def _add_fetch(commands: argparse._SubParsersAction) -> None:
+def _add_fetch(commands: _Commands) -> None:
     fetch = _add_command(
         commands,
         "fetch",
@@ -213,7 +216,7 @@ def _client(args: argparse.Namespace) -> UnpodClient:
     )
 
 
-def _write_table(rows: list[dict], columns: Sequence[str], empty: str) -> None:
+def _write_table(rows: list[dict[str, Any]], columns: Sequence[str], empty: str) -> None:
     if not rows:
         sys.stderr.write(f"{empty}\n")
         return
@@ -279,8 +282,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger().setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     # urllib3 warns on every retry; without --verbose only the final error line is shown
     logging.getLogger("urllib3").setLevel(logging.DEBUG if args.verbose else logging.ERROR)
+    func: Callable[[argparse.Namespace], int] = args.func  # set by _add_command
     try:
-        return args.func(args)
+        return func(args)
     except (AnalyticsError, ValueError, OSError) as exc:
         if args.verbose:
             traceback.print_exc()

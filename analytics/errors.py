@@ -15,14 +15,14 @@ import re
 
 __all__ = [
     "AnalyticsError",
-    "SchemaError",
+    "ApiConnectionError",
     "ApiError",
     "AuthenticationError",
-    "PermissionDeniedError",
     "NotFoundError",
+    "PermissionDeniedError",
     "RateLimitError",
+    "SchemaError",
     "ServerError",
-    "ApiConnectionError",
     "answer_message",
     "error_for_answer",
 ]

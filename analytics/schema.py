@@ -2,7 +2,7 @@
 
 This module is the single place that says what a column is. The loader builds every frame
 through :func:`empty_frame` / :func:`conform`, so an empty run and a full run have the same
-columns and dtypes, and the analyses rely on these names (see ``DESIGN.md``, "Tables").
+columns and dtypes, and the analyses rely on these names (summarised in the README, "Tables").
 
 Examples
 --------
@@ -17,16 +17,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Final, Literal, TypeAlias
 
 import pandas as pd
 
-TIMESTAMP = "datetime64[ns, UTC]"
-TEXT = "string"
-COUNT = "Int64"
-MEASURE = "Float64"
-FLAG = "boolean"
+TIMESTAMP: Final = "datetime64[ns, UTC]"
+TEXT: Final = "string"
+COUNT: Final = "Int64"
+MEASURE: Final = "Float64"
+FLAG: Final = "boolean"
 
-TASKS_SCHEMA: dict[str, str] = {
+DtypeName: TypeAlias = Literal["datetime64[ns, UTC]", "string", "Int64", "Float64", "boolean"]
+"""The dtype of a table column: one of :data:`TIMESTAMP`, :data:`TEXT`, :data:`COUNT`,
+:data:`MEASURE`, :data:`FLAG` (a ``Literal``, so that type checkers know what ``astype``
+returns)."""
+
+TASKS_SCHEMA: dict[str, DtypeName] = {
     "task_id": TEXT,
     "run_id": TEXT,
     "space_id": TEXT,
@@ -45,7 +51,7 @@ TASKS_SCHEMA: dict[str, str] = {
 """``tasks``: one row per task; ``n_seen`` counts how often its ``task_id`` came in the input
 (duplicates are kept once, newest ``modified`` winning); ``input_<key>`` columns (text) follow."""
 
-CALLS_SCHEMA: dict[str, str] = {
+CALLS_SCHEMA: dict[str, DtypeName] = {
     "task_id": TEXT,
     "call_id": TEXT,
     "run_id": TEXT,
@@ -82,7 +88,7 @@ when the status is answered but no transcript has arrived yet (``evaluated`` fal
 transcript missing).
 """
 
-TURNS_SCHEMA: dict[str, str] = {
+TURNS_SCHEMA: dict[str, DtypeName] = {
     "task_id": TEXT,
     "call_id": TEXT,
     "turn": COUNT,
@@ -95,10 +101,10 @@ TURNS_SCHEMA: dict[str, str] = {
 }
 """``turns``: one row per transcript message, key ``(task_id, turn)``."""
 
-PROBLEMS_SCHEMA: dict[str, str] = {"task_id": TEXT, "field": TEXT, "problem": TEXT}
+PROBLEMS_SCHEMA: dict[str, DtypeName] = {"task_id": TEXT, "field": TEXT, "problem": TEXT}
 """``problems``: one row per finding of the loader."""
 
-QUALITY_SCHEMA: dict[str, str] = {
+QUALITY_SCHEMA: dict[str, DtypeName] = {
     "task_id": TEXT,
     "field": TEXT,
     "check": TEXT,
@@ -203,12 +209,12 @@ def canonical_outcomes(raw: pd.Series) -> pd.Series:
     return raw.map(mapping).astype(TEXT)
 
 
-def empty_frame(schema: Mapping[str, str]) -> pd.DataFrame:
+def empty_frame(schema: Mapping[str, DtypeName]) -> pd.DataFrame:
     """An empty frame with every column of ``schema`` at its dtype."""
     return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in schema.items()})
 
 
-def conform(frame: pd.DataFrame, schema: Mapping[str, str]) -> pd.DataFrame:
+def conform(frame: pd.DataFrame, schema: Mapping[str, DtypeName]) -> pd.DataFrame:
     """Cast the ``schema`` columns of ``frame`` to their dtypes, adding missing ones as NA.
 
     Columns not in ``schema`` are kept after the schema's columns, in their order.

@@ -49,7 +49,8 @@ def test_features_writes_one_row_per_call(source, tmp_path, capsys):
     assert main(["features", str(source), "--out", str(out)]) == 0
     table = pd.read_csv(out)
     run = load_run(source)
-    assert len(table) == len(run.calls) and table["task_id"].is_unique
+    assert len(table) == len(run.calls)
+    assert table["task_id"].is_unique
     assert {"assignee", "outcome", "agent_talk_share", "kw_price_user"} <= set(table.columns)
 
 
@@ -68,8 +69,10 @@ def test_errors_are_one_line_without_traceback(argv, message, source, tmp_path, 
     argv = [a.replace("{SOURCE}", str(source)).replace("{BAD}", str(bad)) for a in argv]
     assert main(argv) == 1
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("unpod-analytics: error: ")
-    assert message in err and "Traceback" not in err
+    assert err.count("\n") == 1
+    assert err.startswith("unpod-analytics: error: ")
+    assert message in err
+    assert "Traceback" not in err
 
 
 @pytest.mark.parametrize("command", ["report", "export", "features", "fetch"])

@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 import pytest
-from http_fixture import Reply, ok, paged, unpod_server  # noqa: F401
+from _server import Reply, ok, paged
 
 from analytics.cli import build_parser, main
 
@@ -16,7 +16,7 @@ TASKS = [{"task_id": f"T{i}", "run_id": "R1", "status": "completed"} for i in ra
 
 
 @pytest.fixture
-def env(unpod_server, monkeypatch, tmp_path):  # noqa: F811
+def env(unpod_server, monkeypatch, tmp_path):
     """Token and base URL in the environment; the working directory is a fresh tmp_path."""
     monkeypatch.setenv("UNPOD_API_TOKEN", TOKEN)
     monkeypatch.setenv("UNPOD_BASE_URL", unpod_server.base_url)
@@ -115,7 +115,8 @@ def test_missing_token(env, monkeypatch, capsys):
     monkeypatch.delenv("UNPOD_API_TOKEN")
     assert main(["fetch"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("unpod-analytics: error: ") and err.count("\n") == 1
+    assert err.startswith("unpod-analytics: error: ")
+    assert err.count("\n") == 1
     assert err.endswith(
         "no API token: set the UNPOD_API_TOKEN environment variable "
         "(the command reads the token from the environment only)\n"

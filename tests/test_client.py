@@ -1,4 +1,4 @@
-"""UnpodClient against a real HTTP server on 127.0.0.1 (tests/http_fixture.py)."""
+"""UnpodClient against a real HTTP server on 127.0.0.1 (tests/_server.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 import pandas as pd
 import pytest
 import requests
-from http_fixture import Reply, closed_port, ok, paged, unpod_server  # noqa: F401
+from _server import Reply, closed_port, ok, paged
 
 from analytics.errors import (
     ApiConnectionError,
@@ -76,7 +76,7 @@ def sleeps() -> list[float]:
 
 
 @pytest.fixture
-def client(unpod_server, sleeps):  # noqa: F811
+def client(unpod_server, sleeps):
     with UnpodClient(
         TOKEN, base_url=unpod_server.base_url, max_retries=retry_policy(3, sleep=sleeps.append)
     ) as api:
@@ -97,7 +97,7 @@ def assert_error_clean(exc: BaseException, caplog) -> None:
 # --- configuration ------------------------------------------------------------------------
 
 
-def test_headers_params_and_trailing_slash(unpod_server, sleeps):  # noqa: F811
+def test_headers_params_and_trailing_slash(unpod_server, sleeps):
     unpod_server.add(RUN_TASKS, ok(TASKS[:3]))
     api = UnpodClient(TOKEN, org_handle="acme.co", base_url=unpod_server.base_url, page_size=50)
     api.run_tasks("S1", "R1")
@@ -108,7 +108,7 @@ def test_headers_params_and_trailing_slash(unpod_server, sleeps):  # noqa: F811
     assert request.headers["Org-Handle"] == "acme.co"
 
 
-def test_environment_configures_token_org_and_base_url(unpod_server, monkeypatch):  # noqa: F811
+def test_environment_configures_token_org_and_base_url(unpod_server, monkeypatch):
     unpod_server.add("/organizations/", ok([{"domain_handle": "acme.co"}]))
     monkeypatch.setenv("UNPOD_API_TOKEN", TOKEN)
     monkeypatch.setenv("UNPOD_ORG_HANDLE", "env.org")
@@ -124,7 +124,7 @@ def test_environment_configures_token_org_and_base_url(unpod_server, monkeypatch
     )
 
 
-def test_bearer_scheme_for_a_jwt(unpod_server, monkeypatch):  # noqa: F811
+def test_bearer_scheme_for_a_jwt(unpod_server, monkeypatch):
     unpod_server.add("/spaces/", ok([]))
     monkeypatch.setenv("UNPOD_AUTH_SCHEME", "bearer")
     with UnpodClient(TOKEN, base_url=unpod_server.base_url) as api:
@@ -137,7 +137,7 @@ def test_unknown_auth_scheme_is_refused():
         UnpodClient(TOKEN, auth_scheme="Basic")
 
 
-def test_401_on_spaces_with_an_api_token_suggests_a_jwt(client, unpod_server, caplog):  # noqa: F811
+def test_401_on_spaces_with_an_api_token_suggests_a_jwt(client, unpod_server, caplog):
     unpod_server.add("/spaces/", Reply(401, {"message": "Invalid token.", "status_code": 401}))
     with pytest.raises(
         AuthenticationError,
@@ -149,7 +149,7 @@ def test_401_on_spaces_with_an_api_token_suggests_a_jwt(client, unpod_server, ca
     assert_error_clean(info.value, caplog)
 
 
-def test_no_org_handle_header_unless_configured(client, unpod_server):  # noqa: F811
+def test_no_org_handle_header_unless_configured(client, unpod_server):
     unpod_server.add("/organizations/", ok([]))
     client.organizations()
     assert "Org-Handle" not in unpod_server.requests[0].headers
@@ -187,7 +187,7 @@ def test_bad_options(kwargs, match):
         UnpodClient(TOKEN, **kwargs)
 
 
-def test_bad_ids_are_rejected_before_any_request(client, unpod_server):  # noqa: F811
+def test_bad_ids_are_rejected_before_any_request(client, unpod_server):
     with pytest.raises(ValueError, match=r"space_token='' is not an id"):
         client.iter_run_tasks("", "R1")
     assert unpod_server.requests == []
@@ -198,7 +198,7 @@ def test_repr_hides_the_token(client):
     assert_no_token(repr(client), str(client))
 
 
-def test_context_manager_closes_only_its_own_session(unpod_server):  # noqa: F811
+def test_context_manager_closes_only_its_own_session(unpod_server):
     unpod_server.add("/organizations/", ok([]))
 
     def open_pools(api: UnpodClient) -> int:
@@ -213,7 +213,7 @@ def test_context_manager_closes_only_its_own_session(unpod_server):  # noqa: F81
     assert open_pools(given) == 1
 
 
-def test_a_given_session_retries_too(unpod_server):  # noqa: F811
+def test_a_given_session_retries_too(unpod_server):
     unpod_server.add("/organizations/", Reply(503, {"message": "busy"}), ok([{"name": "Acme"}]))
     api = UnpodClient(
         TOKEN, base_url=unpod_server.base_url, session=requests.Session(), backoff_factor=0
@@ -225,7 +225,7 @@ def test_a_given_session_retries_too(unpod_server):  # noqa: F811
 # --- endpoints ----------------------------------------------------------------------------
 
 
-def test_spaces_and_organizations(client, unpod_server):  # noqa: F811
+def test_spaces_and_organizations(client, unpod_server):
     unpod_server.add("/spaces/", ok([{"token": "S1", "name": "Sales"}]))
     unpod_server.add("/organizations/", ok([{"domain_handle": "acme.co"}]))
     assert client.spaces() == [{"token": "S1", "name": "Sales"}]
@@ -233,7 +233,7 @@ def test_spaces_and_organizations(client, unpod_server):  # noqa: F811
     assert [r.query for r in unpod_server.requests] == [{}, {}]
 
 
-def test_runs_reads_every_page(unpod_server, sleeps):  # noqa: F811
+def test_runs_reads_every_page(unpod_server, sleeps):
     runs = [{"run_id": f"R{i}", "status": "completed"} for i in range(5, 0, -1)]
     unpod_server.route("/spaces/S1/runs/", paged(runs))
     api = UnpodClient(TOKEN, base_url=unpod_server.base_url, page_size=2)
@@ -241,7 +241,7 @@ def test_runs_reads_every_page(unpod_server, sleeps):  # noqa: F811
     assert [r.query["page"] for r in unpod_server.requests] == ["1", "2", "3"]
 
 
-def test_iter_run_tasks_is_a_lazy_generator(client, unpod_server):  # noqa: F811
+def test_iter_run_tasks_is_a_lazy_generator(client, unpod_server):
     unpod_server.route(RUN_TASKS, paged(TASKS))
     tasks = client.iter_run_tasks("S1", "R1")
     assert isinstance(tasks, types.GeneratorType)
@@ -250,7 +250,7 @@ def test_iter_run_tasks_is_a_lazy_generator(client, unpod_server):  # noqa: F811
     assert len(unpod_server.requests) == 1
 
 
-def test_unknown_run_is_an_empty_list(client, unpod_server):  # noqa: F811
+def test_unknown_run_is_an_empty_list(client, unpod_server):
     unpod_server.add("/spaces/S1/runs/RX/tasks/", ok([]))
     assert client.run_tasks("S1", "RX") == []
 
@@ -258,7 +258,7 @@ def test_unknown_run_is_an_empty_list(client, unpod_server):  # noqa: F811
 # --- paging -------------------------------------------------------------------------------
 
 
-def test_pages_until_a_short_page(client, unpod_server):  # noqa: F811
+def test_pages_until_a_short_page(client, unpod_server):
     unpod_server.route(RUN_TASKS, paged(TASKS))
     tasks = client.run_tasks("S1", "R1")
     assert tasks == TASKS
@@ -270,13 +270,13 @@ def test_pages_until_a_short_page(client, unpod_server):  # noqa: F811
     assert all("space_id" not in r.query for r in unpod_server.requests)
 
 
-def test_pages_until_an_empty_page(client, unpod_server):  # noqa: F811
+def test_pages_until_an_empty_page(client, unpod_server):
     unpod_server.route(RUN_TASKS, paged(TASKS[:200]))
     assert len(client.run_tasks("S1", "R1")) == 200
     assert [r.query["page"] for r in unpod_server.requests] == ["1", "2", "3"]
 
 
-def test_shifting_pages_are_deduplicated(client, unpod_server):  # noqa: F811
+def test_shifting_pages_are_deduplicated(client, unpod_server):
     newer = [task(i) for i in range(255, 250, -1)]
     unpod_server.route(RUN_TASKS, paged(TASKS, insert_after_first=newer))
     ids = [t["task_id"] for t in client.iter_run_tasks("S1", "R1")]
@@ -285,18 +285,18 @@ def test_shifting_pages_are_deduplicated(client, unpod_server):  # noqa: F811
     assert len(unpod_server.requests) == 3
 
 
-def test_a_small_count_on_page_one_does_not_stop_paging(client, unpod_server):  # noqa: F811
+def test_a_small_count_on_page_one_does_not_stop_paging(client, unpod_server):
     pages = [ok(TASKS[:100], count=10), ok(TASKS[100:200], count=10), ok(TASKS[200:], count=10)]
     unpod_server.add(RUN_TASKS, *pages)
     assert len(client.run_tasks("S1", "R1")) == 250
 
 
-def test_tasks_without_task_id_are_all_kept(client, unpod_server):  # noqa: F811
+def test_tasks_without_task_id_are_all_kept(client, unpod_server):
     unpod_server.add(RUN_TASKS, ok([{"status": "pending"}, {"status": "failed"}, TASKS[0]]))
     assert client.run_tasks("S1", "R1") == [{"status": "pending"}, {"status": "failed"}, TASKS[0]]
 
 
-def test_a_server_ignoring_page_hits_the_bound(client, unpod_server):  # noqa: F811
+def test_a_server_ignoring_page_hits_the_bound(client, unpod_server):
     unpod_server.add(RUN_TASKS, ok(TASKS[:100]))
     with pytest.raises(ApiError, match=r"page 3 was still full \(page_size=100\)") as info:
         list(client.iter_run_tasks("S1", "R1", max_pages=3))
@@ -304,7 +304,7 @@ def test_a_server_ignoring_page_hits_the_bound(client, unpod_server):  # noqa: F
     assert len(unpod_server.requests) == 3
 
 
-def test_progress_bar_for_several_pages(unpod_server, capsys):  # noqa: F811
+def test_progress_bar_for_several_pages(unpod_server, capsys):
     unpod_server.route(RUN_TASKS, paged(TASKS))
     api = UnpodClient(TOKEN, base_url=unpod_server.base_url, progress=True)
     api.run_tasks("S1", "R1")
@@ -312,7 +312,7 @@ def test_progress_bar_for_several_pages(unpod_server, capsys):  # noqa: F811
 
 
 @pytest.mark.parametrize(("progress", "tasks"), [(True, TASKS[:99]), (None, TASKS)])
-def test_no_progress_bar_for_one_page_or_a_pipe(unpod_server, capsys, progress, tasks):  # noqa: F811
+def test_no_progress_bar_for_one_page_or_a_pipe(unpod_server, capsys, progress, tasks):
     unpod_server.route(RUN_TASKS, paged(tasks))
     UnpodClient(TOKEN, base_url=unpod_server.base_url, progress=progress).run_tasks("S1", "R1")
     assert capsys.readouterr().err == ""
@@ -323,11 +323,12 @@ def test_no_progress_bar_for_one_page_or_a_pipe(unpod_server, capsys, progress, 
 
 def test_retry_policy_is_get_only():
     policy = retry_policy(3)
-    assert policy.is_retry("GET", 503) and not policy.is_retry("POST", 503)
+    assert policy.is_retry("GET", 503)
+    assert not policy.is_retry("POST", 503)
     assert not policy.is_retry("GET", 404)
 
 
-def test_429_honours_retry_after(client, unpod_server, sleeps):  # noqa: F811
+def test_429_honours_retry_after(client, unpod_server, sleeps):
     limited = Reply(
         429, {"error": {"code": "rate_limited", "message": "Slow down"}}, {"Retry-After": "7"}
     )
@@ -336,33 +337,32 @@ def test_429_honours_retry_after(client, unpod_server, sleeps):  # noqa: F811
     assert sleeps == [7.0]
 
 
-def test_retry_after_is_capped_at_backoff_max(client, unpod_server, sleeps):  # noqa: F811
+def test_retry_after_is_capped_at_backoff_max(client, unpod_server, sleeps):
     unpod_server.add("/organizations/", Reply(429, {}, {"Retry-After": "3600"}), ok([]))
     client.organizations()
     assert sleeps == [60.0]
 
 
-def test_backoff_is_exponential_with_jitter(unpod_server, monkeypatch, sleeps, caplog):  # noqa: F811
-    monkeypatch.setattr("random.random", lambda: 0.5)
+def test_backoff_is_exponential_with_jitter(unpod_server, sleeps, caplog):
     unpod_server.add("/organizations/", Reply(500, {"message": "boom", "status_code": 500}))
-    policy = retry_policy(3, backoff_factor=0.5, sleep=sleeps.append)
+    policy = retry_policy(3, backoff_factor=0.5, sleep=sleeps.append, jitter=lambda: 0.25)
     api = UnpodClient(TOKEN, base_url=unpod_server.base_url, max_retries=policy)
-    with pytest.raises(ServerError, match="HTTP 500 from .*/organizations/: boom") as info:
+    with pytest.raises(ServerError, match=r"HTTP 500 from .*/organizations/: boom") as info:
         api.organizations()
-    # urllib3 retries the first failure at once, then waits 0.5 * 2**(n-1) + 0.5 * 0.5
-    assert sleeps == [1.25, 2.25]
+    # urllib3 retries the first failure at once, then waits 0.5 * 2**(n-1) + 0.25 * 0.5
+    assert sleeps == [1.125, 2.125]
     assert info.value.status_code == 500
     assert len(unpod_server.requests) == 4
     assert_error_clean(info.value, caplog)
 
 
-def test_transient_503_is_retried(client, unpod_server):  # noqa: F811
+def test_transient_503_is_retried(client, unpod_server):
     unpod_server.add(RUN_TASKS, Reply(503, "<html>busy</html>"), ok(TASKS[:2]))
     assert client.run_tasks("S1", "R1") == TASKS[:2]
     assert len(unpod_server.requests) == 2
 
 
-def test_persistent_429_raises_rate_limit(client, unpod_server, sleeps, caplog):  # noqa: F811
+def test_persistent_429_raises_rate_limit(client, unpod_server, sleeps, caplog):
     body = {"error": {"code": "rate_limited", "message": "Too many requests"}}
     unpod_server.add(RUN_TASKS, Reply(429, body, {"Retry-After": "2"}))
     with pytest.raises(
@@ -374,18 +374,19 @@ def test_persistent_429_raises_rate_limit(client, unpod_server, sleeps, caplog):
     assert exc.url == unpod_server.base_url + RUN_TASKS
     assert sleeps == [2.0, 2.0, 2.0]
     assert len(unpod_server.requests) == 4
-    assert f"GET {exc.url}" in caplog.text and "Retry" in caplog.text  # the log was captured
+    assert f"GET {exc.url}" in caplog.text  # the log was captured
+    assert "Retry" in caplog.text
     assert_error_clean(exc, caplog)
 
 
-def test_429_with_a_message_body(client, unpod_server):  # noqa: F811
+def test_429_with_a_message_body(client, unpod_server):
     unpod_server.add("/organizations/", Reply(429, {"message": "Request was throttled."}))
-    with pytest.raises(RateLimitError, match="Request was throttled.") as info:
+    with pytest.raises(RateLimitError, match=r"Request was throttled\.") as info:
         client.organizations()
     assert info.value.retry_after is None
 
 
-def test_502_with_an_html_body(client, unpod_server):  # noqa: F811
+def test_502_with_an_html_body(client, unpod_server):
     unpod_server.add("/organizations/", Reply(502, "<html>bad gateway</html>"))
     with pytest.raises(ServerError, match=r"HTTP 502 from .*: Bad Gateway$"):
         client.organizations()
@@ -446,7 +447,7 @@ ACCESS = "You Don't have Access to this Space, You can't do any operation to thi
         ),
     ],
 )
-def test_error_answers(client, unpod_server, caplog, reply, cls, status, message):  # noqa: F811
+def test_error_answers(client, unpod_server, caplog, reply, cls, status, message):
     unpod_server.add(RUN_TASKS, reply)
     with pytest.raises(cls) as info:
         client.run_tasks("S1", "R1")
@@ -458,7 +459,7 @@ def test_error_answers(client, unpod_server, caplog, reply, cls, status, message
     assert_error_clean(exc, caplog)
 
 
-def test_an_echoed_token_is_scrubbed(client, unpod_server, caplog):  # noqa: F811
+def test_an_echoed_token_is_scrubbed(client, unpod_server, caplog):
     unpod_server.add(RUN_TASKS, Reply(401, {"message": f"Invalid token {TOKEN}"}))
     with pytest.raises(AuthenticationError, match=r"Invalid token \*\*\*$") as info:
         client.run_tasks("S1", "R1")
@@ -471,7 +472,7 @@ def test_error_for_response_passes_data():
     assert error_for_response(response) is None
 
 
-def test_answer_slower_than_the_timeout(unpod_server, sleeps, caplog):  # noqa: F811
+def test_answer_slower_than_the_timeout(unpod_server, sleeps, caplog):
     unpod_server.add("/organizations/", Reply(200, {"data": []}, delay=5))
     api = UnpodClient(
         TOKEN,
@@ -500,7 +501,7 @@ def test_closed_port(sleeps, caplog):
 # --- fetch_run ----------------------------------------------------------------------------
 
 
-def test_fetch_run_saves_one_merged_snapshot(client, unpod_server, tmp_path):  # noqa: F811
+def test_fetch_run_saves_one_merged_snapshot(client, unpod_server, tmp_path):
     newer = [task(i) for i in range(255, 250, -1)]
     unpod_server.route(RUN_TASKS, paged(TASKS, insert_after_first=newer))
     before = datetime.now(timezone.utc).replace(microsecond=0)
@@ -525,7 +526,7 @@ def test_fetch_run_saves_one_merged_snapshot(client, unpod_server, tmp_path):  #
     assert [p.name for p in tmp_path.rglob("*")] == ["S1", "R1.json"]
 
 
-def test_fetch_run_round_trips_through_load_run(client, unpod_server, tmp_path):  # noqa: F811
+def test_fetch_run_round_trips_through_load_run(client, unpod_server, tmp_path):
     unpod_server.route(RUN_TASKS, paged(TASKS[:120]))
     run = fetch_run("S1", "R1", client=client, save_to=tmp_path / "run.json")
     again = load_run(tmp_path / "run.json")
@@ -534,7 +535,7 @@ def test_fetch_run_round_trips_through_load_run(client, unpod_server, tmp_path):
     assert (len(run.tasks), len(run.calls), len(run.turns)) == (120, 120, 240)
 
 
-def test_fetch_run_from_the_environment(unpod_server, monkeypatch):  # noqa: F811
+def test_fetch_run_from_the_environment(unpod_server, monkeypatch):
     unpod_server.add(RUN_TASKS, ok(TASKS[:3]))
     monkeypatch.setenv("UNPOD_API_TOKEN", TOKEN)
     monkeypatch.setenv("UNPOD_BASE_URL", unpod_server.base_url)
@@ -542,13 +543,13 @@ def test_fetch_run_from_the_environment(unpod_server, monkeypatch):  # noqa: F81
     assert list(run.tasks["task_id"]) == ["T0250", "T0249", "T0248"]
 
 
-def test_fetch_run_checks_the_file_name_before_fetching(client, unpod_server, tmp_path):  # noqa: F811
+def test_fetch_run_checks_the_file_name_before_fetching(client, unpod_server, tmp_path):
     with pytest.raises(ValueError, match=r"run_id='\.\./R1' cannot name a file"):
         fetch_run("S1", "../R1", client=client, save_to=tmp_path)
     assert unpod_server.requests == []
 
 
-def test_a_failed_fetch_leaves_no_file(client, unpod_server, tmp_path):  # noqa: F811
+def test_a_failed_fetch_leaves_no_file(client, unpod_server, tmp_path):
     unpod_server.add(RUN_TASKS, ok(TASKS[:100]), Reply(500, {"message": "boom"}))
     with pytest.raises(ServerError, match="boom"):
         fetch_run("S1", "R1", client=client, save_to=tmp_path)

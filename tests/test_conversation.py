@@ -245,7 +245,8 @@ def test_input_is_not_modified(turns, calls):
 
 def test_every_metric_has_a_docstring_with_an_analogue():
     for column, fn in METRICS.items():
-        assert fn.__doc__ and "Analogue" in fn.__doc__, column
+        assert fn.__doc__, column
+        assert "Analogue" in fn.__doc__, column
 
 
 # --- a reference model on random transcripts -----------------------------------------------
@@ -327,7 +328,8 @@ def test_on_a_synthetic_run():
     assert (merged.loc[known, "n_turns_loader"] == merged.loc[known, "n_turns"]).all()
     assert (merged.loc[known, "n_user_turns_loader"] == merged.loc[known, "n_user_turns"]).all()
     timed = out["agent_talk_share_time"].notna()
-    assert timed.any() and out.loc[timed, "agent_talk_share_time"].between(0, 1).all()
+    assert timed.any()
+    assert out.loc[timed, "agent_talk_share_time"].between(0, 1).all()
     assert (out["longest_agent_monologue_words"] <= out["agent_words"]).all()
 
 

@@ -11,6 +11,7 @@ import re
 import statistics
 from collections import Counter
 from importlib import resources
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -152,7 +153,7 @@ def _agent_share(task) -> float:
 
 def _agent_gaps(task) -> list[float]:
     turns = _turn_list(task)
-    pairs = zip(turns, turns[1:])
+    pairs = pairwise(turns)
     return [(_parse(b["timestamp"]) - _parse(a["timestamp"])).total_seconds()
             for a, b in pairs if a["role"] == "user" and b["role"] == "assistant"]  # fmt: skip
 
@@ -267,7 +268,8 @@ def test_messy_variants_are_rare(sample):
 def test_canonical_task_shape(canonical):
     for t in canonical["data"]:
         assert set(t) == TASK_KEYS
-        assert TASK_TIME.fullmatch(t["created"]) and TASK_TIME.fullmatch(t["modified"])
+        assert TASK_TIME.fullmatch(t["created"])
+        assert TASK_TIME.fullmatch(t["modified"])
         assert t["created"] <= t["modified"]
         assert set(t["user_info"]) == {"id", "email", "full_name", "user_token", "location"}
         assert {"name", "contact_number", "email", "company_name", "context", "labels",
@@ -295,14 +297,17 @@ def test_canonical_call_output(canonical):
     full = [t for t in canonical["data"] if "transcript" in _out(t)]
     for t in full:
         out = _out(t)
-        assert CALL_TIME.fullmatch(out["start_time"]) and CALL_TIME.fullmatch(out["end_time"])
+        assert CALL_TIME.fullmatch(out["start_time"])
+        assert CALL_TIME.fullmatch(out["end_time"])
         seconds = (_parse(out["end_time"]) - _parse(out["start_time"])).total_seconds()
-        assert out["duration"] == int(seconds) and isinstance(out["duration"], int)
+        assert out["duration"] == int(seconds)
+        assert isinstance(out["duration"], int)
         assert out["call_type"] in {"inbound", "outbound"}
         assert re.fullmatch(r"\d{18}", out["call_id"])
         for turn in out["transcript"]:
             assert set(turn) == {"role", "content", "user_id", "timestamp"}
-            assert turn["role"] in {"assistant", "user"} and TURN_TIME.fullmatch(turn["timestamp"])
+            assert turn["role"] in {"assistant", "user"}
+            assert TURN_TIME.fullmatch(turn["timestamp"])
             assert (turn["user_id"] is None) == (turn["role"] == "assistant")
 
 
@@ -325,7 +330,8 @@ def test_turn_times_lie_within_the_call(canonical):
     for t in full:
         start, end = _parse(_start(t)), _parse(_out(t)["end_time"])
         times = [_parse(x["timestamp"]) for x in _turn_list(t)]
-        assert start < times[0] and times[-1] < end
+        assert start < times[0]
+        assert times[-1] < end
         assert times == sorted(times)
 
 
@@ -420,10 +426,11 @@ def test_agents_differ_in_talk_share_length_and_latency(talks):
 
 def test_turn_taking_is_realistic(talks):
     roles = [[x["role"] for x in _turn_list(t)] for t in talks]
-    repeats = sum(any(a == b == "user" for a, b in zip(r, r[1:])) for r in roles)
+    repeats = sum(any(a == b == "user" for a, b in pairwise(r)) for r in roles)
     assert 0 < repeats < len(talks)
     texts = Counter(x["content"] for t in talks for x in _turn_list(t) if x["role"] == "user")
-    assert texts["mm-hmm"] > 0 and texts["Hello?"] > 0
+    assert texts["mm-hmm"] > 0
+    assert texts["Hello?"] > 0
     agent_questions = sum(x["content"].endswith("?") for t in talks for x in _turn_list(t)
                           if x["role"] == "assistant")  # fmt: skip
     assert agent_questions > len(talks)

@@ -160,7 +160,8 @@ def test_summary_properties(durations):
         assert row["median_ci_low"] <= row["median_s"] <= row["median_ci_high"]
         assert {row["median_ci_low"], row["median_ci_high"]} <= set(values)
     else:
-        assert pd.isna(row["median_ci_low"]) and pd.isna(row["median_ci_high"])
+        assert pd.isna(row["median_ci_low"])
+        assert pd.isna(row["median_ci_high"])
 
 
 # --- duration_distribution ------------------------------------------------------------------
@@ -216,7 +217,8 @@ def test_distribution_empty_input():
     assert hist.empty
     assert list(hist.columns) == ["assignee", "bin_left", "bin_right", "count", "density"]
     ecdf = duration_distribution(calls, kind="ecdf")
-    assert ecdf.empty and list(ecdf.columns) == ["value", "count", "ecdf"]
+    assert ecdf.empty
+    assert list(ecdf.columns) == ["value", "count", "ecdf"]
 
 
 def test_distribution_errors(mixed):

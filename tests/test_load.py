@@ -136,12 +136,16 @@ def test_completed_call_gives_the_hand_built_tables(completed):
 def test_task_row_and_input_columns(completed):
     tasks = load_run([completed]).tasks
     row = tasks.iloc[0]
-    assert row["space_id"] == "346" and pd.isna(row["thread_id"])
+    assert row["space_id"] == "346"
+    assert pd.isna(row["thread_id"])
     assert row["objective"] == "Call the lead and confirm interest in the demo."
-    assert row["user_email"] == "ops@example.com" and row["user_name"] == "Ops User"
+    assert row["user_email"] == "ops@example.com"
+    assert row["user_name"] == "Ops User"
     assert row["created"] == pd.Timestamp("2026-01-31 11:47:20", tz="UTC")
-    assert bool(row["has_call"]) and row["n_seen"] == 1
-    assert row["input_name"] == "Asha Rao" and row["input_contact_number"] == "9876543210"
+    assert bool(row["has_call"])
+    assert row["n_seen"] == 1
+    assert row["input_name"] == "Asha Rao"
+    assert row["input_contact_number"] == "9876543210"
     assert "input_labels" not in tasks  # lists are not scalars
 
 
@@ -196,7 +200,8 @@ def test_pages_concatenate_and_duplicates_keep_the_newest_modified(completed):
         run = load_run(pages)
         assert sorted(run.tasks["task_id"]) == sorted([completed["task_id"], "T2"])
         kept = run.calls.set_index("task_id").loc[completed["task_id"]]
-        assert kept["n_turns"] == 4 and bool(kept["evaluated"])
+        assert kept["n_turns"] == 4
+        assert bool(kept["evaluated"])
         assert run.tasks.set_index("task_id")["n_seen"].to_dict() == {
             completed["task_id"]: 2,
             "T2": 1,
@@ -357,22 +362,28 @@ def test_vapi_time_in_epoch_ms_and_seconds_from_start():
 
 def test_turns_without_timestamps_have_na_times():
     run = load_run([payload("task_vapi_legacy.json")])
-    assert run.turns["timestamp"].isna().all() and run.turns["offset_s"].isna().all()
+    assert run.turns["timestamp"].isna().all()
+    assert run.turns["offset_s"].isna().all()
     assert run.problems.empty
 
 
 def test_empty_transcript_is_zero_turns_and_absent_transcript_is_na():
     empty = load_run([call_task(transcript=[])]).calls.iloc[0]
-    assert empty["n_turns"] == 0 and not empty["connected"]
+    assert empty["n_turns"] == 0
+    assert not empty["connected"]
     absent = load_run([call_task(transcript=...)]).calls.iloc[0]
-    assert pd.isna(absent["n_turns"]) and pd.isna(absent["connected"])
+    assert pd.isna(absent["n_turns"])
+    assert pd.isna(absent["connected"])
 
 
 def test_legacy_vapi_payload():
     call = load_run([payload("task_vapi_legacy.json")]).calls.iloc[0]
-    assert call["call_type"] == "outbound" and call["duration_s"] == 147.2
-    assert call["outcome"] == "Call Back" and call["summary"] == "Ravi wants a call tomorrow."
-    assert pd.isna(call["success_score"]) and pd.isna(call["success_evaluator"])
+    assert call["call_type"] == "outbound"
+    assert call["duration_s"] == 147.2
+    assert call["outcome"] == "Call Back"
+    assert call["summary"] == "Ravi wants a call tomorrow."
+    assert pd.isna(call["success_score"])
+    assert pd.isna(call["success_evaluator"])
     assert json.loads(call["structured_data"]) == {"preferred_time": "11 AM"}
     assert call["end_reason"] == "customer-ended-call"
     assert pd.isna(call["customer"])
@@ -386,7 +397,8 @@ def test_customer_falls_back_to_the_summary_name():
 def test_docs_style_payload_with_flat_outcome_and_id():
     run = load_run([payload("task_docs_style.json")])
     call = run.calls.iloc[0]
-    assert call["call_type"] == "inbound" and call["duration_s"] == 90.0
+    assert call["call_type"] == "inbound"
+    assert call["duration_s"] == 90.0
     assert (call["outcome"], call["outcome_raw"]) == ("Interested", "interested")
     assert call["summary"] == "Caller asked about pricing."
     assert run.turns["speaker"].tolist() == ["agent", "user"]
@@ -430,15 +442,20 @@ def test_structured_data_and_classification_as_json_strings():
 def test_evaluating_state_is_a_call_not_yet_evaluated():
     run = load_run([payload("task_evaluating.json")])
     call = run.calls.iloc[0]
-    assert call["call_status"] == "completed" and not call["evaluated"]
-    assert pd.isna(call["n_turns"]) and pd.isna(call["outcome"]) and pd.isna(call["connected"])
+    assert call["call_status"] == "completed"
+    assert not call["evaluated"]
+    assert pd.isna(call["n_turns"])
+    assert pd.isna(call["outcome"])
+    assert pd.isna(call["connected"])
     assert run.problems.empty
 
 
 def test_pending_task_with_empty_output_is_a_task_but_no_call():
     run = load_run([payload("task_pending.json")])
-    assert len(run.tasks) == 1 and not run.tasks["has_call"].iloc[0]
-    assert run.calls.empty and run.turns.empty
+    assert len(run.tasks) == 1
+    assert not run.tasks["has_call"].iloc[0]
+    assert run.calls.empty
+    assert run.turns.empty
 
 
 def test_failed_call_with_only_status_and_error():
@@ -449,8 +466,10 @@ def test_failed_call_with_only_status_and_error():
     }
     run = load_run([task])
     call = run.calls.iloc[0]
-    assert call["call_status"] == "notConnected" and not call["connected"]
-    assert pd.isna(call["duration_s"]) and run.problems.empty
+    assert call["call_status"] == "notConnected"
+    assert not call["connected"]
+    assert pd.isna(call["duration_s"])
+    assert run.problems.empty
 
 
 def test_unknown_keys_anywhere_are_ignored(completed):
@@ -459,7 +478,8 @@ def test_unknown_keys_anywhere_are_ignored(completed):
     task["output"]["another"] = [1, 2]
     task["output"]["transcript"][0]["emotion"] = "happy"
     run = load_run([task])
-    assert run.problems.empty and len(run.turns) == 4
+    assert run.problems.empty
+    assert len(run.turns) == 4
 
 
 # --- malformed tasks stay, reported once per finding --------------------------------------
@@ -478,14 +498,16 @@ def test_malformed_tasks_stay_in_tasks_and_are_reported(completed):
     calls = run.calls.set_index("task_id")
     assert "T2" not in calls.index
     assert pd.isna(calls.loc["T3", "n_turns"])
-    assert pd.isna(calls.loc["T4", "start_time"]) and calls.loc["T4", "duration_s"] == 33.0
+    assert pd.isna(calls.loc["T4", "start_time"])
+    assert calls.loc["T4", "duration_s"] == 33.0
     assert "'yesterday'" in run.problems.set_index("task_id").loc["T4", "problem"]
     assert len(run.turns) == 4 + 2 + 2  # the good calls load normally
 
 
 def test_non_object_items_are_reported_and_tasks_without_id_kept():
     run = load_run({"data": [5, {"status": "pending"}, call_task("T1")]})
-    assert len(run.tasks) == 2 and run.tasks["task_id"].isna().sum() == 1
+    assert len(run.tasks) == 2
+    assert run.tasks["task_id"].isna().sum() == 1
     problems = run.problems.sort_values("field")
     assert problems["field"].tolist() == ["task", "task_id"]
     assert "item 0 of the input is not a task object but int 5" in problems["problem"].iloc[0]
@@ -502,7 +524,8 @@ def test_bad_text_and_timestamps_inside_a_transcript():
             )
         ]
     )
-    assert pd.isna(run.turns["text"].iloc[0]) and pd.isna(run.turns["timestamp"].iloc[0])
+    assert pd.isna(run.turns["text"].iloc[0])
+    assert pd.isna(run.turns["timestamp"].iloc[0])
     assert sorted(run.problems["field"]) == ["transcript.content", "transcript.timestamp"]
 
 
@@ -527,7 +550,7 @@ def test_not_a_response_raises_schema_error(source, match):
 
 
 def test_schema_error_is_a_value_error():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"neither 'data' \(a response\) nor 'task_id'"):
         load_run("{}")
 
 
@@ -582,7 +605,7 @@ def test_property_every_task_kept_and_one_turn_per_message(tasks):
     assert isinstance(run, Run)
     assert set(run.tasks["task_id"]) == {t["task_id"] for t in tasks}
     assert run.tasks["task_id"].is_unique
-    kept = {t: None for t in run.tasks["task_id"]}
+    kept = dict.fromkeys(run.tasks["task_id"])
     for t in tasks:  # the copy the loader kept is one of the copies of that id
         kept[t["task_id"]] = kept[t["task_id"]] or []
         kept[t["task_id"]].append(len(t["output"].get("transcript", [])))

@@ -161,7 +161,8 @@ def test_committed_notebook_has_no_outputs(name: str) -> None:
 def test_notebook_opens_with_what_it_shows_and_how_to_go_live(name: str) -> None:
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     first, setup = nb.cells[0], next(c for c in nb.cells if c.cell_type == "code")
-    assert first.cell_type == "markdown" and first.source.startswith("# ")
+    assert first.cell_type == "markdown"
+    assert first.source.startswith("# ")
     assert "notebook shows" in first.source, f"{name} should open by saying what it shows"
     for variable in LIVE_VARIABLES:
         assert variable in first.source, f"{name}'s opening cell does not mention {variable}"

@@ -1,4 +1,7 @@
-"""Tests of analytics.stats.outcomes on hand-computed tables, properties, and a generated run."""
+"""Tests of analytics.stats.outcomes on hand-computed tables, properties, and a generated run.
+
+connection_rates and call_volume (analytics.stats.activity) are in test_activity.py.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analytics._shared import group_columns
-from analytics.datasets import SAMPLE_SEED, SAMPLE_SIZE, make_run
-from analytics.load import Run, load_run
+from analytics.load import Run
 from analytics.schema import (
     CALLS_SCHEMA,
     OUTCOMES,
@@ -22,7 +24,6 @@ from analytics.schema import (
     conform,
     empty_frame,
 )
-from analytics.stats.activity import call_volume, connection_rates
 from analytics.stats.outcomes import (
     MISSING_LABEL,
     compare_groups,
@@ -56,11 +57,6 @@ def drifted() -> pd.DataFrame:
     )
 
 
-@pytest.fixture(scope="module")
-def sample_run() -> Run:
-    return load_run(make_run(SAMPLE_SIZE, random_state=SAMPLE_SEED))
-
-
 # --- wilson_interval ------------------------------------------------------------------------
 
 
@@ -68,7 +64,8 @@ def test_wilson_hand_computed():
     low, high = wilson_interval([2, 0, 4], [8, 4, 4])
     assert np.round(low, 4).tolist() == [0.0715, 0.0, 0.5101]
     assert np.round(high, 4).tolist() == [0.5907, 0.4899, 1.0]
-    assert low[1] == 0.0 and high[2] == 1.0
+    assert low[1] == 0.0
+    assert high[2] == 1.0
 
 
 def test_wilson_narrows_with_lower_confidence():
@@ -79,7 +76,8 @@ def test_wilson_narrows_with_lower_confidence():
 
 def test_wilson_empty_group_is_nan():
     low, high = wilson_interval([0], [0])
-    assert np.isnan(low[0]) and np.isnan(high[0])
+    assert np.isnan(low[0])
+    assert np.isnan(high[0])
 
 
 def test_wilson_rejects_count_above_n():
@@ -337,7 +335,9 @@ def test_compare_groups_flags_sparse_larger_tables():
 def test_compare_groups_needs_two_groups_and_outcomes(counts, shape):
     row = compare_groups(table_calls(counts)).iloc[0]
     assert row["note"] == f"need 2 or more groups and outcomes with calls; got {shape}"
-    assert pd.isna(row["statistic"]) and pd.isna(row["p_value"]) and pd.isna(row["reliable"])
+    assert pd.isna(row["statistic"])
+    assert pd.isna(row["p_value"])
+    assert pd.isna(row["reliable"])
 
 
 def test_compare_groups_empty_input():
@@ -353,83 +353,6 @@ def test_compare_groups_errors(drifted):
         compare_groups(drifted, outcome="result")
 
 
-# --- connection_rates -----------------------------------------------------------------------
-
-
-def test_connection_rates_by_hand():
-    calls = make_calls(
-        assignee=["A", "A", "A", "A", "B", "B", "B", "B", "C"],
-        connected=[True, True, False, None, False, False, False, False, None],
-    )
-    rates = connection_rates(calls)
-    expected = pd.DataFrame(
-        {
-            "assignee": ["A", "B", "C"],
-            "n": [3, 4, 0],
-            "connected": [2, 0, 0],
-            "n_unknown": [1, 0, 1],
-        }
-    ).astype({"assignee": "string", "n": "Int64", "connected": "Int64", "n_unknown": "Int64"})
-    pd.testing.assert_frame_equal(rates[["assignee", "n", "connected", "n_unknown"]], expected)
-    assert rates["rate"].iloc[:2].tolist() == pytest.approx([2 / 3, 0.0])
-    assert rates[["ci_low", "ci_high"]].iloc[1].astype(float).round(4).tolist() == [0.0, 0.4899]
-    assert rates[["rate", "ci_low", "ci_high"]].iloc[2].isna().all()
-    assert list(rates.columns) == [
-        "assignee", "n", "connected", "rate", "ci_low", "ci_high", "n_unknown",
-    ]  # fmt: skip
-
-
-def test_connection_rates_overall_and_empty():
-    calls = make_calls(assignee=["A", "B"], connected=[True, False])
-    overall = connection_rates(calls, by=None)
-    assert overall[["n", "connected"]].iloc[0].tolist() == [2, 1]
-    empty = connection_rates(make_calls(assignee=[]))
-    assert empty.empty and "n_unknown" in empty.columns
-
-
-def test_connection_rates_needs_connected():
-    with pytest.raises(ValueError, match=r"calls lacks the columns \['connected'\]; pass run"):
-        connection_rates(pd.DataFrame({"assignee": ["A"]}))
-
-
-# --- call_volume ----------------------------------------------------------------------------
-
-
-def test_call_volume_per_day_fills_gaps():
-    calls = make_calls(
-        assignee=["A", "A", "A", "B", "B"],
-        start_time=pd.to_datetime(
-            ["2026-01-01 10:00", "2026-01-01 10:30", "2026-01-03 09:00", "2026-01-02 23:59", None],
-            utc=True,
-        ),
-    )
-    days = pd.to_datetime(["2026-01-01", "2026-01-02", "2026-01-03"], utc=True)
-    expected = pd.DataFrame(
-        {
-            "assignee": pd.array(["A"] * 3 + ["B"] * 3, dtype="string"),
-            "period": days.append(days).as_unit("ns"),
-            "n_calls": pd.array([2, 0, 1, 0, 1, 0], dtype="Int64"),
-        }
-    )
-    pd.testing.assert_frame_equal(call_volume(calls), expected)
-
-
-def test_call_volume_per_hour_overall():
-    calls = make_calls(
-        start_time=pd.to_datetime(["2026-01-01 10:05", "2026-01-01 12:59"], utc=True)
-    )
-    volume = call_volume(calls, by=None, freq="h")
-    assert volume["n_calls"].tolist() == [1, 0, 1]
-    assert volume["period"].dt.hour.tolist() == [10, 11, 12]
-
-
-def test_call_volume_empty_and_errors():
-    empty = call_volume(make_calls(assignee=["A"], start_time=pd.to_datetime([None], utc=True)))
-    assert empty.empty and list(empty.columns) == ["assignee", "period", "n_calls"]
-    with pytest.raises(ValueError, match=r"freq='fortnight' is not a pandas frequency"):
-        call_volume(make_calls(assignee=[]), freq="fortnight")
-
-
 # --- the generated run ----------------------------------------------------------------------
 
 
@@ -442,15 +365,15 @@ def test_sample_run_shows_the_built_in_agent_differences(sample_run):
         interested=sample_run.calls["outcome"].eq("Interested").astype("string")
     )
     overall = compare_groups(calls, outcome="interested").iloc[0]
-    assert overall["reliable"] and overall["p_value"] < 0.05
+    assert overall["reliable"]
+    assert overall["p_value"] < 0.05
     pair = calls[calls["assignee"].isin(["space-agent-cleo", "space-agent-dex"])]
     cleo_vs_dex = compare_groups(pair, outcome="interested").iloc[0]
-    assert cleo_vs_dex["dof"] == 1 and cleo_vs_dex["p_value"] < 0.05
+    assert cleo_vs_dex["dof"] == 1
+    assert cleo_vs_dex["p_value"] < 0.05
 
 
 def test_sample_run_rates_are_consistent(sample_run):
     rates = outcome_rates(sample_run)
     sums = rates.groupby("assignee")["rate"].sum().astype(float)
     assert np.allclose(sums, 1.0)
-    connected = connection_rates(sample_run.calls, by=None).iloc[0]
-    assert connected["n"] + connected["n_unknown"] == len(sample_run.calls)

@@ -83,7 +83,9 @@ def test_parse_timestamps_mixed_column_keeps_positions():
 
 def test_parse_timestamps_empty_input_gives_empty_utc_column():
     parsed, bad = parse_timestamps([])
-    assert parsed.dtype == UTC and len(parsed) == 0 and len(bad) == 0
+    assert parsed.dtype == UTC
+    assert len(parsed) == 0
+    assert len(bad) == 0
 
 
 @pytest.mark.parametrize(

@@ -43,7 +43,8 @@ def test_page_is_self_contained(built):
     assert built.name == "index.html"
     assert "<script" not in page.lower()
     sources = re.findall(r'src="([^"]+)"', page)
-    assert sources and all(s.startswith("data:image/png;base64,") for s in sources)
+    assert sources
+    assert all(s.startswith("data:image/png;base64,") for s in sources)
     assert not re.search(r'href="(?!#)', page)  # links only inside the page
     for heading in (
         "Run overview",
@@ -83,7 +84,8 @@ def test_redacted_report_holds_no_personal_data(run, built):
     text = written_text(built.parent)
     leaked = [v for v in personal_values(run) if v in text]
     assert leaked == []
-    assert "recording_url" not in text and "https://" not in text
+    assert "recording_url" not in text
+    assert "https://" not in text
 
 
 def test_unredacted_report_keeps_personal_data(run, tmp_path):
@@ -118,7 +120,8 @@ def test_names_known_only_from_the_call_are_masked_too(tmp_path):
         },
     }
     text = written_text(build_report(load_run([task]), tmp_path).parent)
-    assert "Farida" not in text and "Khan" not in text
+    assert "Farida" not in text
+    assert "Khan" not in text
     assert "[name] asked for Monday." in text
 
 
@@ -162,7 +165,7 @@ def test_a_failed_build_keeps_the_old_page_and_leaves_no_temp_file(run, tmp_path
     with pytest.raises(RuntimeError, match="disk on fire"):
         build_report(run, tmp_path)
     assert page.read_bytes() == before
-    assert not [p for p in tmp_path.rglob("*.tmp")]
+    assert not list(tmp_path.rglob("*.tmp"))
 
 
 def test_empty_run_still_gives_a_page(tmp_path):
@@ -193,4 +196,5 @@ def _edge_runs() -> dict[str, list[dict]]:
 def test_small_and_odd_runs_still_give_a_page(case, tmp_path):
     page = build_report(load_run(_edge_runs()[case]), tmp_path)
     text = page.read_text(encoding="utf-8")
-    assert ">Data quality</h2>" in text and "Traceback" not in text
+    assert ">Data quality</h2>" in text
+    assert "Traceback" not in text

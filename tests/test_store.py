@@ -118,7 +118,8 @@ def test_save_tables_csv(tmp_path):
     )
     header, row = paths[1].read_text().splitlines()
     assert header.split(",")[:3] == ["task_id", "call_id", "run_id"]
-    assert row.startswith("T1,C1,") and ",42.5," in row
+    assert row.startswith("T1,C1,")
+    assert ",42.5," in row
 
 
 def test_save_tables_parquet_keeps_dtypes(tmp_path):

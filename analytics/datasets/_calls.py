@@ -21,9 +21,9 @@ import datetime as dt
 import functools
 import itertools
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -52,11 +52,13 @@ from analytics.datasets._text import (
     USER_NEUTRAL,
     USER_QUESTIONS,
     USER_SHORT,
+    Profile,
 )
 
 _REPLY, _QUICK, _WAIT = 0, 1, 2  # how long the pause before a turn is
 US = 1_000_000
 _EPOCH = dt.datetime(1970, 1, 1)
+_T = TypeVar("_T")
 
 
 # --- random draws -----------------------------------------------------------------------------
@@ -70,7 +72,7 @@ class Rand:
         self.u = _stream(rng.random).__next__
         self.z = _stream(rng.standard_normal).__next__
 
-    def pick(self, seq: tuple) -> Any:
+    def pick(self, seq: Sequence[_T]) -> _T:
         return seq[int(self.u() * len(seq))]
 
     def chance(self, p: float) -> bool:
@@ -151,12 +153,19 @@ class Call:
     end_us: int = 0
     turns: list[tuple[bool, str, int]] = field(default_factory=list)
 
+    @property
+    def connected_outcome(self) -> str:
+        """``outcome`` of a full call; a call that never connected (``full`` false) has none."""
+        if self.outcome is None:
+            raise ValueError(f"the {self.status!r} call of {self.agent} has no outcome")
+        return self.outcome
+
 
 # --- conversations ----------------------------------------------------------------------------
 
 
 def conversation(
-    r: Rand, profile: dict, outcome: str, inbound: bool, first: str
+    r: Rand, profile: Profile, outcome: str, inbound: bool, first: str
 ) -> list[tuple[bool, str, int]]:
     """The call as (agent?, text, pause kind) turns, before timing."""
     names = {"first": first, "agent": profile["name"], "seller": SELLER}
@@ -184,7 +193,7 @@ def conversation(
     return turns
 
 
-def _exchanges(r: Rand, profile: dict, outcome: str) -> int:
+def _exchanges(r: Rand, profile: Profile, outcome: str) -> int:
     if outcome == "Abandoned":
         return 1 + r.chance(0.4)
     if outcome == "Dropped":
@@ -218,13 +227,13 @@ def _user_text(r: Rand, outcome: str, kinds: list[str], first: str, chatty: floa
     return " ".join(parts).replace("{first}", first)
 
 
-def _rotated(r: Rand, seq: tuple) -> Iterator[str]:
+def _rotated(r: Rand, seq: tuple[str, ...]) -> Iterator[str]:
     k = int(r.u() * len(seq))
     return itertools.cycle(seq[k:] + seq[:k])
 
 
 def _agent_reply(
-    r: Rand, profile: dict, kinds: list[str], pitch: Iterator[str]
+    r: Rand, profile: Profile, kinds: list[str], pitch: Iterator[str]
 ) -> list[tuple[bool, str, int]]:
     answers = [r.pick(ANSWERS[k]) for k in kinds if k in ANSWERS]
     parts = answers or ([r.pick(ACKS)] if r.chance(0.2) else [])
@@ -236,7 +245,7 @@ def _agent_reply(
     return [(True, " ".join(parts), _REPLY)]
 
 
-def _monologue(r: Rand, parts: list[str], profile: dict) -> list[tuple[bool, str, int]]:
+def _monologue(r: Rand, parts: list[str], profile: Profile) -> list[tuple[bool, str, int]]:
     """Long agent talk in chunks of 2-3 sentences, the caller backchannelling in between."""
     turns, kind = [], _REPLY
     while parts:
@@ -251,7 +260,7 @@ def _monologue(r: Rand, parts: list[str], profile: dict) -> list[tuple[bool, str
 
 
 def timeline(
-    r: Rand, script: list[tuple[bool, str, int]], profile: dict, start_us: int
+    r: Rand, script: list[tuple[bool, str, int]], profile: Profile, start_us: int
 ) -> tuple[list[tuple[bool, str, int]], int]:
     """Time the turns: talk at ~2.5 words/s, then a pause that depends on who speaks next."""
     t, turns, prev = start_us + r.between(0.6, 2.5) * US, [], None
@@ -265,7 +274,7 @@ def timeline(
     return turns, int(t + tail * US)
 
 
-def _pause(r: Rand, profile: dict, prev_agent: bool, agent: bool, kind: int) -> float:
+def _pause(r: Rand, profile: Profile, prev_agent: bool, agent: bool, kind: int) -> float:
     if kind == _QUICK:
         return r.between(0.15, 0.6)
     if kind == _WAIT:
@@ -278,8 +287,9 @@ def _pause(r: Rand, profile: dict, prev_agent: bool, agent: bool, kind: int) -> 
 # --- post-call analysis -----------------------------------------------------------------------
 
 
-def post_call(r: Rand, call: Call, lead: dict, call_id: str) -> dict:
-    outcome, name, profile = call.outcome, lead["name"], ASSIGNEE_PROFILES[call.agent]
+def post_call(r: Rand, call: Call, lead: dict[str, Any], call_id: str) -> dict[str, Any]:
+    outcome, name = call.connected_outcome, lead["name"]
+    profile = ASSIGNEE_PROFILES[call.agent]
     user_said = [text for agent, text, _ in call.turns if not agent]
     asked = [s for s in user_said if s.endswith("?")][:2]
     low, high = SCORES[outcome]
@@ -334,7 +344,7 @@ def _labels(outcome: str, user_said: list[str]) -> list[str]:
     return tags
 
 
-def _follow_up(outcome: str, callback_at: str) -> dict:
+def _follow_up(outcome: str, callback_at: str) -> dict[str, Any]:
     reasons = {
         "Interested": "Send the demo invite",
         "Send Details": "Email the brochure",

@@ -1,7 +1,7 @@
 """The real-world payload shapes that :func:`analytics.datasets.make_run` applies at low rates.
 
 Each entry of :data:`MESSY_VARIANTS` is a legitimate shape the platform really returns
-(``reference/unpod-api.md``): ISO, ``Z``, epoch-millisecond or ``"NULL"`` call times, string,
+(``docs/unpod-api.md``): ISO, ``Z``, epoch-millisecond or ``"NULL"`` call times, string,
 float or missing durations, text, JSON-string and ``{"messages": ...}`` transcripts, drifted
 outcome labels, intermediate outputs, Mongo ids and extra keys. ``make_run(messy=True)`` hands
 each variant its small share of the eligible tasks (:func:`mess`) and rewrites those tasks in
@@ -73,11 +73,11 @@ task is completed and evaluated; ``evaluated`` one with post-call data; ``callba
 ``interested`` one with that outcome. Tasks in the ``intermediate_output`` state get no other
 output variant."""
 
-_Mutator = Callable[[Rand, dict, Call], None]
+_Mutator = Callable[[Rand, dict[str, Any], Call], None]
 
 
 def _set_times(fmt: Callable[[int], Any]) -> _Mutator:
-    def mutate(r: Rand, task: dict, call: Call) -> None:
+    def mutate(r: Rand, task: dict[str, Any], call: Call) -> None:
         task["output"]["start_time"], task["output"]["end_time"] = (
             fmt(call.start_us),
             fmt(call.end_us),
@@ -87,28 +87,28 @@ def _set_times(fmt: Callable[[int], Any]) -> _Mutator:
 
 
 def _set_duration(fmt: Callable[[float], Any]) -> _Mutator:
-    def mutate(r: Rand, task: dict, call: Call) -> None:
+    def mutate(r: Rand, task: dict[str, Any], call: Call) -> None:
         task["output"]["duration"] = fmt((call.end_us - call.start_us) / US)
 
     return mutate
 
 
-def _drop_duration(r: Rand, task: dict, call: Call) -> None:
+def _drop_duration(r: Rand, task: dict[str, Any], call: Call) -> None:
     del task["output"]["duration"]
 
 
-def _set_transcript(fmt: Callable[[dict, Call], Any]) -> _Mutator:
-    def mutate(r: Rand, task: dict, call: Call) -> None:
+def _set_transcript(fmt: Callable[[list[dict[str, Any]], Call], Any]) -> _Mutator:
+    def mutate(r: Rand, task: dict[str, Any], call: Call) -> None:
         task["output"]["transcript"] = fmt(task["output"]["transcript"], call)
 
     return mutate
 
 
-def _as_text(items: list[dict], call: Call) -> str:
+def _as_text(items: list[dict[str, Any]], call: Call) -> str:
     return "\n".join(f"{'AI' if agent else 'User'}: {text}" for agent, text, _ in call.turns)
 
 
-def _as_messages(items: list[dict], call: Call) -> dict:
+def _as_messages(items: list[dict[str, Any]], call: Call) -> dict[str, Any]:
     return {
         "messages": [
             {
@@ -122,7 +122,7 @@ def _as_messages(items: list[dict], call: Call) -> dict:
     }
 
 
-def _as_agent_message(items: list[dict], call: Call) -> list[dict]:
+def _as_agent_message(items: list[dict[str, Any]], call: Call) -> list[dict[str, Any]]:
     return [
         {"role": "agent" if agent else "user", "message": text, "timestamp": fmt_turn(us)}
         for agent, text, us in call.turns
@@ -130,7 +130,7 @@ def _as_agent_message(items: list[dict], call: Call) -> list[dict]:
 
 
 def _set_turn_times(fmt: Callable[[int], str]) -> _Mutator:
-    def mutate(r: Rand, task: dict, call: Call) -> None:
+    def mutate(r: Rand, task: dict[str, Any], call: Call) -> None:
         for item, (_, _, us) in zip(task["output"]["transcript"], call.turns):
             item["timestamp"] = fmt(us)
 
@@ -138,30 +138,31 @@ def _set_turn_times(fmt: Callable[[int], str]) -> _Mutator:
 
 
 def _set_status(label: str) -> _Mutator:
-    def mutate(r: Rand, task: dict, call: Call) -> None:
+    def mutate(r: Rand, task: dict[str, Any], call: Call) -> None:
         task["output"]["post_call_data"]["summary"]["status"] = label
 
     return mutate
 
 
-def _plain_summary(r: Rand, task: dict, call: Call) -> None:
+def _plain_summary(r: Rand, task: dict[str, Any], call: Call) -> None:
     data = task["output"]["post_call_data"]
-    mood = {"Interested": "positive", "Not Interested": "negative"}.get(call.outcome, "neutral")
+    outcome = call.connected_outcome
+    mood = {"Interested": "positive", "Not Interested": "negative"}.get(outcome, "neutral")
     data |= {
         "summary": data["summary"]["summary"],
-        "outcome": call.outcome.lower(),
+        "outcome": outcome.lower(),
         "sentiment": mood,
     }
 
 
-def _callback_object(r: Rand, task: dict, call: Call) -> None:
+def _callback_object(r: Rand, task: dict[str, Any], call: Call) -> None:
     summary = task["output"]["post_call_data"]["summary"]
     at = dt.datetime.strptime(summary["callback_datetime"], "%Y-%m-%d %H:%M")
     summary["callback_datetime"] = {"$date": epoch_us(at) // 1000}
 
 
 def _set_post_call(key: str, fmt: Callable[[Any], Any]) -> _Mutator:
-    def mutate(r: Rand, task: dict, call: Call) -> None:
+    def mutate(r: Rand, task: dict[str, Any], call: Call) -> None:
         data = task["output"]["post_call_data"]
         data[key] = fmt(data[key])
 
@@ -183,32 +184,32 @@ def _success_word(score: str) -> str:
     )[int(score) - 1]
 
 
-def _vapi_call_type(r: Rand, task: dict, call: Call) -> None:
+def _vapi_call_type(r: Rand, task: dict[str, Any], call: Call) -> None:
     out = task["output"]
     out["call_type"] = out["metadata"]["type"] = out["call_type"] + "PhoneCall"
     out["call_end_reason"] = "customer-ended-call"
 
 
-def _type_only(r: Rand, task: dict, call: Call) -> None:
+def _type_only(r: Rand, task: dict[str, Any], call: Call) -> None:
     task["output"]["type"] = task["output"].pop("call_type")
 
 
 def _set_output(key: str, value: Any) -> _Mutator:
-    def mutate(r: Rand, task: dict, call: Call) -> None:
+    def mutate(r: Rand, task: dict[str, Any], call: Call) -> None:
         task["output"][key] = value
 
     return mutate
 
 
-def _intermediate(r: Rand, task: dict, call: Call) -> None:
+def _intermediate(r: Rand, task: dict[str, Any], call: Call) -> None:
     task["output"] = {"call_status": task["output"]["call_status"], "data": INTERMEDIATE_NOTE}
 
 
-def _mongo_id(r: Rand, task: dict, call: Call) -> None:
+def _mongo_id(r: Rand, task: dict[str, Any], call: Call) -> None:
     task["_id"] = task["ref_id"][:8] + task["task_id"][1:17]
 
 
-def _extra_keys(r: Rand, task: dict, call: Call) -> None:
+def _extra_keys(r: Rand, task: dict[str, Any], call: Call) -> None:
     task |= {"provider": "livekit", "retry_attempt": int(r.u() * 3)}
     if task["output"]:
         task["output"]["vendor_payload"] = {"region": "ap-south-1", "sip_code": 200}
@@ -265,9 +266,10 @@ def _pools(calls: list[Call]) -> dict[str, list[int]]:
     }
 
 
-def mess(r: Rand, tasks: list[dict], calls: list[Call]) -> None:
+def mess(r: Rand, tasks: list[dict[str, Any]], calls: list[Call]) -> None:
     """Give each variant of :data:`MESSY_VARIANTS` its share of eligible tasks, in place."""
-    pools, taken = _pools(calls), {}
+    pools = _pools(calls)
+    taken: dict[str, set[int]] = {}
     for name, (group, pool, share) in MESSY_VARIANTS.items():
         used = taken.setdefault(group, set())
         free = [i for i in pools[pool] if i not in used]

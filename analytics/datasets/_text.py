@@ -15,12 +15,27 @@ True
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 SELLER = "Acme Cloud"
 
+
+class Profile(TypedDict):
+    """One agent's behaviour in :data:`ASSIGNEE_PROFILES` (the keys are described there)."""
+
+    name: str
+    share: float
+    exchanges: float
+    agent_sentences: float
+    question_rate: float
+    monologue_rate: float
+    latency_median_s: float
+    latency_sigma: float
+    outcomes: dict[str, float]
+
+
 # fmt: off
-ASSIGNEE_PROFILES: dict[str, dict[str, Any]] = {
+ASSIGNEE_PROFILES: dict[str, Profile] = {
     "space-agent-aria": {
         "name": "Aria", "share": 0.30, "exchanges": 7.0, "agent_sentences": 1.15,
         "question_rate": 0.55, "monologue_rate": 0.06, "latency_median_s": 0.9,

@@ -1,7 +1,7 @@
 """Synthetic Unpod runs that look and behave like real ones, and the bundled sample run.
 
 :func:`make_run` returns a run-tasks response (``{"count", "status_code", "message", "data"}``)
-whose tasks have the platform's exact shapes (``reference/unpod-api.md``, example (a)). The
+whose tasks have the platform's exact shapes (``docs/unpod-api.md``, sections 6 to 9). The
 data has structure on purpose, so analyses have something to find:
 
 - four agents (:data:`ASSIGNEE_PROFILES`) differ in call length, talk share (``bolt`` talks in
@@ -28,7 +28,7 @@ import datetime as dt
 import json
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 
@@ -130,7 +130,17 @@ def _run_context(rng: np.random.Generator) -> dict[str, Any]:
     }
 
 
-def _plan(rng: np.random.Generator, n: int) -> dict[str, list]:
+class _Plan(TypedDict):
+    """Per-task draws, indexed by task: scenario index, assignee, inbound?, start, id parts."""
+
+    scenario: list[int]
+    agent: list[str]
+    inbound: list[bool]
+    start_us: list[int]
+    ids: list[list[int]]
+
+
+def _plan(rng: np.random.Generator, n: int) -> _Plan:
     """Per-task draws made once for the whole run."""
     scenario = rng.permutation(
         np.repeat(np.arange(len(SCENARIOS)), _quota(n, [s[2] for s in SCENARIOS]))
@@ -218,7 +228,7 @@ def make_run(
     }
 
 
-def _task(r: Rand, run: dict, plan: dict, i: int) -> tuple[dict, Call]:
+def _task(r: Rand, run: dict[str, Any], plan: _Plan, i: int) -> tuple[dict[str, Any], Call]:
     status, call_status, _ = SCENARIOS[plan["scenario"][i]]
     start, (a, b, c) = plan["start_us"][i], plan["ids"][i]
     first, last = r.pick(FIRST_NAMES), r.pick(LAST_NAMES)
@@ -248,7 +258,9 @@ def _task(r: Rand, run: dict, plan: dict, i: int) -> tuple[dict, Call]:
     return task, call
 
 
-def _input(r: Rand, run: dict, first: str, last: str, doc_id: str, inbound: bool) -> dict:
+def _input(
+    r: Rand, run: dict[str, Any], first: str, last: str, doc_id: str, inbound: bool
+) -> dict[str, Any]:
     phone = f"{int(r.between(6, 10))}{int(r.u() * 10**9):09d}"
     out = {
         "name": f"{first} {last}",
@@ -264,7 +276,9 @@ def _input(r: Rand, run: dict, first: str, last: str, doc_id: str, inbound: bool
     return out | {"call_type": "inbound"} if inbound else out
 
 
-def _output(r: Rand, task: dict, call: Call, call_status: str, plan: dict, i: int) -> dict:
+def _output(
+    r: Rand, task: dict[str, Any], call: Call, call_status: str, plan: _Plan, i: int
+) -> dict[str, Any]:
     call_id = str(675272289779974401 + i * 1_000_003 + plan["ids"][i][2] % 1_000_003)
     if call_status in FAILED_ERRORS:
         return {"call_status": call_status} | (
@@ -285,11 +299,11 @@ def _output(r: Rand, task: dict, call: Call, call_status: str, plan: dict, i: in
 
 
 def _full_output(
-    r: Rand, task: dict, call: Call, call_status: str, call_id: str, inbound: bool
-) -> dict:
+    r: Rand, task: dict[str, Any], call: Call, call_status: str, call_id: str, inbound: bool
+) -> dict[str, Any]:
     name, first = task["input"]["name"], task["input"]["name"].split()[0]
     profile = ASSIGNEE_PROFILES[call.agent]
-    script = conversation(r, profile, call.outcome, inbound, first)
+    script = conversation(r, profile, call.connected_outcome, inbound, first)
     call.turns, call.end_us = timeline(r, script, profile, call.start_us)
     user_id = "PA_" + task["task_id"][1:13]
     transcript = [
@@ -309,7 +323,7 @@ def _full_output(
         "call_id": call_id,
         "customer": name,
         "contact_number": task["input"]["contact_number"],
-        "call_end_reason": _end_reason(r, call.outcome),
+        "call_end_reason": _end_reason(r, call.connected_outcome),
         "recording_url": f"https://storage.example.com/rec/{call_id}.ogg",
         "transcript": transcript,
         "start_time": fmt_call(call.start_us),

@@ -1,7 +1,7 @@
 """The Unpod platform API client: one session, token auth, declarative retries, paging.
 
 :class:`UnpodClient` reads organisations, spaces, runs and the tasks of a run from
-``https://unpod.ai/api/v2/platform`` (see ``reference/unpod-api.md``); :func:`fetch_run` gathers
+``https://unpod.ai/api/v2/platform`` (see ``docs/unpod-api.md``); :func:`fetch_run` gathers
 every page of a run into one response-shaped dict, optionally saves it, and loads it as a
 :class:`~analytics.load.Run`.
 
@@ -27,11 +27,12 @@ import contextlib
 import itertools
 import logging
 import os
+import random
 import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import quote, urlsplit
 
 import msgspec
@@ -39,7 +40,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from tqdm import tqdm
 from urllib3.exceptions import InvalidHeader
-from urllib3.util.retry import Retry
+from urllib3.util.retry import RequestHistory, Retry
 
 from analytics.errors import (
     ApiConnectionError,
@@ -54,11 +55,11 @@ from analytics.load import Run, load_run
 __all__ = [
     "UnpodClient",
     "UnpodRetry",
-    "retry_policy",
     "error_for_response",
-    "run_response",
     "fetch_run",
     "resolve_token",
+    "retry_policy",
+    "run_response",
 ]
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,10 @@ MAX_PAGES = 10_000
 # --- retries ----------------------------------------------------------------------------------
 
 
+def _not_redirect(attempt: RequestHistory) -> bool:
+    return attempt.redirect_location is None
+
+
 class UnpodRetry(Retry):
     """urllib3 ``Retry`` whose waits go through ``sleep`` and never exceed ``backoff_max``.
 
@@ -84,14 +89,38 @@ class UnpodRetry(Retry):
         As for :class:`urllib3.util.retry.Retry`.
     sleep : callable, default :func:`time.sleep`
         Called with each wait in seconds; tests pass a recorder so nothing waits.
+    jitter : callable, default :func:`random.random`
+        Called with no argument for each backoff; returns a float in ``[0, 1)`` that scales
+        ``backoff_jitter``. Tests pass a constant function for a deterministic wait.
     """
 
-    def __init__(self, *args: Any, sleep: Callable[[float], object] = time.sleep, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        sleep: Callable[[float], object] = time.sleep,
+        jitter: Callable[[], float] = random.random,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.sleep_fn = sleep
+        self.jitter_fn = jitter
 
     def new(self, **kw: Any) -> UnpodRetry:
-        return super().new(**{"sleep": self.sleep_fn, **kw})
+        return super().new(**{"sleep": self.sleep_fn, "jitter": self.jitter_fn, **kw})
+
+    def get_backoff_time(self) -> float:
+        """urllib3's backoff, its jitter drawn from ``jitter`` instead of :func:`random.random`.
+
+        Zero until two consecutive errors (redirects end a run of errors), then
+        ``backoff_factor * 2**(errors-1) + jitter() * backoff_jitter``, at most ``backoff_max``.
+        """
+        errors = sum(1 for _ in itertools.takewhile(_not_redirect, reversed(self.history)))
+        if errors <= 1:
+            return 0.0
+        backoff = self.backoff_factor * (2 ** (errors - 1))
+        if self.backoff_jitter != 0.0:
+            backoff += self.jitter_fn() * self.backoff_jitter
+        return float(max(0, min(self.backoff_max, backoff)))
 
     def sleep(self, response: Any = None) -> None:
         """Wait the server's ``Retry-After`` if it sent one, else the jittered backoff."""
@@ -110,13 +139,28 @@ def retry_policy(
     backoff_factor: float = 0.5,
     backoff_max: float = 60.0,
     sleep: Callable[[float], object] = time.sleep,
+    jitter: Callable[[], float] = random.random,
 ) -> UnpodRetry:
     """The client's retry policy: GET only, on 429/5xx, connection errors and timeouts.
 
     The first retry is immediate (urllib3's rule); retry ``n`` then waits
-    ``backoff_factor * 2**(n-1)`` plus up to ``backoff_factor`` of jitter, or the server's
+    ``backoff_factor * 2**(n-1)`` plus ``jitter() * backoff_factor``, or the server's
     ``Retry-After``; no single wait exceeds ``backoff_max``. The last 429/5xx answer
     is returned (not raised) so that :func:`error_for_response` decides its error.
+
+    Parameters
+    ----------
+    max_retries : int
+        Retries per request (0 disables them).
+    backoff_factor : float
+        Base of the exponential backoff in seconds, and the most jitter added to it.
+    backoff_max : float
+        The longest single wait in seconds, ``Retry-After`` included.
+    sleep : callable, default :func:`time.sleep`
+        Called with each wait in seconds; tests pass a recorder so nothing waits.
+    jitter : callable, default :func:`random.random`
+        Called with no argument for each backoff; returns a float in ``[0, 1)``, the share of
+        ``backoff_factor`` added as jitter. Tests pass a constant function.
 
     Examples
     --------
@@ -135,6 +179,7 @@ def retry_policy(
         respect_retry_after_header=True,
         raise_on_status=False,
         sleep=sleep,
+        jitter=jitter,
     )
 
 
@@ -272,7 +317,7 @@ def _segment(value: str, name: str) -> str:
     return quote(value.strip(), safe="")
 
 
-def _is_new(item: Any, key: str, seen: set) -> bool:
+def _is_new(item: Any, key: str, seen: set[Any]) -> bool:
     value = item.get(key) if isinstance(item, dict) else None
     if value is None or value in seen:
         return value is None
@@ -342,10 +387,12 @@ class UnpodClient:
         self.timeout = timeout
         self.page_size = page_size
         self.progress = progress
-        retry = max_retries if isinstance(max_retries, Retry) else None
-        self.retry = (retry or retry_policy(max_retries, backoff_factor=backoff_factor)).new(
-            raise_on_status=False
+        retry = (
+            max_retries
+            if isinstance(max_retries, Retry)
+            else retry_policy(max_retries, backoff_factor=backoff_factor)
         )
+        self.retry = retry.new(raise_on_status=False)
         self._owns_session = session is None
         self.session = requests.Session() if session is None else session
         self.session.mount(self.base_url + "/", HTTPAdapter(max_retries=self.retry))
@@ -375,7 +422,7 @@ class UnpodClient:
 
     # --- transport ---
 
-    def _get(self, path: str, params: dict[str, int] | None = None) -> dict:
+    def _get(self, path: str, params: dict[str, int] | None = None) -> dict[str, Any]:
         """GET ``path`` and return its body; raise the mapped error otherwise."""
         url = self.base_url + path
         logger.debug("GET %s %s", url, params or "")
@@ -392,9 +439,10 @@ class UnpodClient:
         error = error_for_response(response, body)
         if error is not None:
             raise error
-        return body
+        page: dict[str, Any] = body  # no error: a JSON object with a list under "data"
+        return page
 
-    def _pages(self, path: str, max_pages: int) -> Iterator[dict]:
+    def _pages(self, path: str, max_pages: int) -> Iterator[dict[str, Any]]:
         """Page bodies from page 1 until a short or empty one."""
         for page in range(1, max_pages + 1):
             body = self._get(path, {"page": page, "page_size": self.page_size})
@@ -407,7 +455,7 @@ class UnpodClient:
             url=self.base_url + path,
         )
 
-    def _progress_bar(self, first: dict, unit: str) -> tqdm:
+    def _progress_bar(self, first: dict[str, Any], unit: str) -> tqdm[NoReturn]:
         show = sys.stderr.isatty() if self.progress is None else self.progress
         count = first.get("count")
         return tqdm(
@@ -417,11 +465,13 @@ class UnpodClient:
             disable=not (show and len(first["data"]) >= self.page_size),
         )
 
-    def _unique(self, path: str, key: str, *, unit: str, max_pages: int) -> Iterator[dict]:
+    def _unique(
+        self, path: str, key: str, *, unit: str, max_pages: int
+    ) -> Iterator[dict[str, Any]]:
         """Every item of every page once (by ``key``), with a progress bar past one page."""
         pages = self._pages(path, max_pages)
         first = next(pages)
-        seen: set = set()
+        seen: set[Any] = set()
         n_items = 0
         with self._progress_bar(first, unit) as bar:
             for body in itertools.chain([first], pages):
@@ -433,15 +483,17 @@ class UnpodClient:
 
     # --- endpoints ---
 
-    def organizations(self) -> list[dict]:
+    def organizations(self) -> list[dict[str, Any]]:
         """The organisations of the token's user (``domain_handle`` is the ``Org-Handle``)."""
-        return self._get_jwt_served("/organizations/")["data"]
+        found: list[dict[str, Any]] = self._get_jwt_served("/organizations/")["data"]
+        return found
 
-    def spaces(self) -> list[dict]:
+    def spaces(self) -> list[dict[str, Any]]:
         """The spaces of the organisation named by ``org_handle`` (``token`` is the space token)."""
-        return self._get_jwt_served("/spaces/")["data"]
+        found: list[dict[str, Any]] = self._get_jwt_served("/spaces/")["data"]
+        return found
 
-    def _get_jwt_served(self, path: str) -> dict:
+    def _get_jwt_served(self, path: str) -> dict[str, Any]:
         """GET an endpoint that may take JWTs only: a 401 to an API token says what to try."""
         try:
             return self._get(path)
@@ -454,18 +506,18 @@ class UnpodClient:
             )
             raise AuthenticationError(hint, status_code=err.status_code, url=err.url) from err
 
-    def runs(self, space_token: str) -> list[dict]:
+    def runs(self, space_token: str) -> list[dict[str, Any]]:
         """Every run of a space, newest first, all pages."""
         path = f"/spaces/{_segment(space_token, 'space_token')}/runs/"
         return list(self._unique(path, "run_id", unit="run", max_pages=MAX_PAGES))
 
-    def run_tasks(self, space_token: str, run_id: str) -> list[dict]:
+    def run_tasks(self, space_token: str, run_id: str) -> list[dict[str, Any]]:
         """Every task of a run, all pages merged and deduplicated (see :meth:`iter_run_tasks`)."""
         return list(self.iter_run_tasks(space_token, run_id))
 
     def iter_run_tasks(
         self, space_token: str, run_id: str, *, max_pages: int = MAX_PAGES
-    ) -> Iterator[dict]:
+    ) -> Iterator[dict[str, Any]]:
         """Yield the tasks of a run page by page, each ``task_id`` once.
 
         Pages are read until one comes back short or empty; ``count`` is never used to stop,
@@ -477,7 +529,7 @@ class UnpodClient:
         return self._unique(path, "task_id", unit="task", max_pages=max_pages)
 
 
-def run_response(tasks: list[dict], *, space_token: str, run_id: str) -> dict:
+def run_response(tasks: list[dict[str, Any]], *, space_token: str, run_id: str) -> dict[str, Any]:
     """The tasks of a run as one response-shaped dict, stamped with when and what was fetched.
 
     Examples
@@ -502,7 +554,7 @@ def fetch_run(
     run_id: str,
     *,
     client: UnpodClient | None = None,
-    save_to: str | os.PathLike | None = None,
+    save_to: str | os.PathLike[str] | None = None,
 ) -> Run:
     """Fetch every task of a run and load it; optionally save the raw snapshot first.
 

@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 import pandas as pd
@@ -52,7 +52,9 @@ def _safe_name(value: str, what: str) -> str:
     return value
 
 
-def snapshot_path(space_token: str, run_id: str, *, root: str | os.PathLike = DEFAULT_ROOT) -> Path:
+def snapshot_path(
+    space_token: str, run_id: str, *, root: str | os.PathLike[str] = DEFAULT_ROOT
+) -> Path:
     """Where the snapshot of a run goes: ``<root>/<space_token>/<run_id>.json``.
 
     Parameters
@@ -96,7 +98,7 @@ def _atomic_path(path: Path) -> Iterator[Path]:
         raise
 
 
-def write_atomic(path: str | os.PathLike, write: Callable[[Path], Any]) -> Path:
+def write_atomic(path: str | os.PathLike[str], write: Callable[[Path], Any]) -> Path:
     """Call ``write(tmp)`` on a temporary file next to ``path``, then rename it onto ``path``.
 
     On any failure the temporary file is removed and ``path`` is left as it was.
@@ -108,7 +110,7 @@ def write_atomic(path: str | os.PathLike, write: Callable[[Path], Any]) -> Path:
     return path
 
 
-def save_snapshot(response: dict, path: str | os.PathLike) -> Path:
+def save_snapshot(response: dict[str, Any], path: str | os.PathLike[str]) -> Path:
     """Write a response-shaped dict as JSON to ``path``, atomically.
 
     Parameters
@@ -132,7 +134,7 @@ def save_snapshot(response: dict, path: str | os.PathLike) -> Path:
     return write_atomic(Path(path), lambda tmp: tmp.write_bytes(data))
 
 
-def load_snapshot(path: str | os.PathLike) -> Any:
+def load_snapshot(path: str | os.PathLike[str]) -> Any:
     """Read back a JSON file written by :func:`save_snapshot`."""
     return msgspec.json.decode(Path(path).read_bytes())
 
@@ -152,9 +154,9 @@ def _table_format(path: Path, fmt: str | None) -> str:
 
 def save_table(
     frame: pd.DataFrame,
-    path: str | os.PathLike,
+    path: str | os.PathLike[str],
     *,
-    format: str | None = None,  # noqa: A002
+    format: str | None = None,
 ) -> Path:
     """Write one table to ``path`` as CSV or Parquet, atomically; the one table writer.
 
@@ -190,7 +192,20 @@ def save_table(
     return write_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False, engine="pyarrow"))
 
 
-def save_tables(run, out_dir: str | os.PathLike, *, format: str = "csv") -> list[Path]:  # noqa: A002
+class _Tables(Protocol):
+    """What :func:`save_tables` reads: a :class:`~analytics.load.Run`, or anything like it."""
+
+    @property
+    def tasks(self) -> pd.DataFrame: ...
+    @property
+    def calls(self) -> pd.DataFrame: ...
+    @property
+    def turns(self) -> pd.DataFrame: ...
+
+
+def save_tables(
+    run: _Tables, out_dir: str | os.PathLike[str], *, format: str = "csv"
+) -> list[Path]:
     """Write a run's ``tasks``, ``calls`` and ``turns`` tables to ``out_dir``, atomically.
 
     Parameters

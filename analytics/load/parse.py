@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 import numpy as np
@@ -85,7 +85,7 @@ def null_mask(values: pd.Series) -> pd.Series:
     >>> null_mask(pd.Series(["NULL", " ", "x", None, 0], dtype=object)).tolist()
     [True, True, False, True, False]
     """
-    is_str = values.map(type).eq(str)
+    is_str = values.map(type).isin([str])
     literal = values.where(is_str).astype(TEXT).str.strip().str.lower().isin(NULL_LITERALS)
     return values.isna() | literal.fillna(False).astype(bool)
 
@@ -96,7 +96,9 @@ _NULL_SET = pa.array(sorted(NULL_LITERALS))
 def _literal_nulls(text: pa.Array) -> np.ndarray:
     """True where a text value is a null literal (``"None"``, ``"NULL"``, ``""``...)."""
     folded = pc.utf8_lower(pc.utf8_trim_whitespace(text))
-    return pc.fill_null(pc.is_in(folded, value_set=_NULL_SET), False).to_numpy(zero_copy_only=False)
+    found = pc.fill_null(pc.is_in(folded, value_set=_NULL_SET), False)
+    mask: np.ndarray = found.to_numpy(zero_copy_only=False)
+    return mask
 
 
 def text_column(
@@ -129,7 +131,9 @@ def _only_text(raw: np.ndarray, *, numbers: bool) -> tuple[np.ndarray, np.ndarra
     kinds = [type(v) for v in raw]
     spelled = [str(v) if numbers and k in (int, float) else v for v, k in zip(raw, kinds)]
     ok = np.array([v is None or type(v) is str for v in spelled], dtype=bool)
-    return np.where(ok, _object_array(spelled), None), ~ok
+    kept = _object_array(spelled)
+    kept[~ok] = None
+    return kept, ~ok
 
 
 def parse_timestamps(values: Sequence[Any] | pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -170,14 +174,15 @@ def _iso(text: np.ndarray | pd.Series) -> np.ndarray:
     parsed = pd.DatetimeIndex(pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce"))
     parsed = parsed.tz_convert(None)
     plausible = parsed.where((parsed >= EARLIEST) & (parsed < LATEST))  # before leaving us
-    return plausible.as_unit("ns").to_numpy().copy()
+    # cast: DatetimeIndex.where returns a DatetimeIndex; pandas-stubs only says Index
+    return cast(pd.DatetimeIndex, plausible).as_unit("ns").to_numpy().copy()
 
 
 def _lenient_timestamps(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """The slow reader for what the ISO pass could not read: nulls, epochs, garbage."""
     missing = null_mask(raw).to_numpy()
     kinds = raw.map(type)
-    is_text = kinds.eq(str).to_numpy() & ~missing
+    is_text = kinds.isin([str]).to_numpy() & ~missing
     text = raw.where(is_text).astype(TEXT).str.strip()
     epoch_text = text.str.fullmatch(_EPOCH_TEXT.pattern).fillna(False).to_numpy(dtype=bool)
     numeric = (kinds.isin([int, float]).to_numpy() & ~missing) | epoch_text
@@ -221,7 +226,7 @@ def parse_numbers(values: Sequence[Any] | pd.Series) -> tuple[pd.Series, pd.Seri
         return parsed, number.notna() & parsed.isna()
     raw = _as_series(values)
     missing = null_mask(raw)
-    is_bool = raw.map(type).eq(bool)
+    is_bool = raw.map(type).isin([bool])
     number = pd.to_numeric(raw.where(~missing & ~is_bool), errors="coerce")
     parsed = pd.Series(number, dtype=MEASURE).where(np.isfinite(number.astype("float64")))
     return parsed, ~missing & parsed.isna()
@@ -261,9 +266,9 @@ def transcript_messages(value: Any) -> tuple[list[Any], str | None]:
     return [], f"transcript is a {type(value).__name__} ({value!r:.40}), expected a list"
 
 
-def _text_transcript(text: str) -> tuple[list[dict], str | None]:
+def _text_transcript(text: str) -> tuple[list[dict[str, Any]], str | None]:
     """``"AI: hi\\nUser: yes"`` to messages; unprefixed lines continue the previous message."""
-    messages: list[dict] = []
+    messages: list[dict[str, Any]] = []
     for line in text.splitlines():
         match = _LINE_ROLE.match(line)
         if match:

@@ -19,7 +19,7 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import msgspec
 
@@ -30,12 +30,21 @@ __all__ = [
     "Message",
     "Output",
     "PostCall",
+    "Problem",
     "Summary",
     "Task",
     "decode_tasks",
     "messages_of",
     "to_task",
 ]
+
+
+class Problem(TypedDict):
+    """One value the loader could not read: a row of ``run.problems`` (``PROBLEMS_SCHEMA``)."""
+
+    task_id: Any  # the raw task_id, None when the task has none
+    field: str
+    problem: str
 
 
 class Message(msgspec.Struct, gc=False):
@@ -48,7 +57,7 @@ class Message(msgspec.Struct, gc=False):
     text: Any = None
     timestamp: Any = None
     time: Any = None
-    secondsFromStart: Any = None  # noqa: N815 (the platform's key)
+    secondsFromStart: Any = None  # the platform's (camelCase) key
 
 
 class MessageList(msgspec.Struct, gc=False):
@@ -145,7 +154,7 @@ def decode_tasks(raw: bytes | str) -> list[Task] | None:
     return decoded.data if decoded.status_code in (None, 200) else None
 
 
-def to_task(obj: dict) -> tuple[Task, list[dict[str, Any]]]:
+def to_task(obj: dict[str, Any]) -> tuple[Task, list[Problem]]:
     """A task dict as a :class:`Task`, repairing what has the wrong shape.
 
     Returns the task and one problem dict (``task_id, field, problem``) per repair. The
@@ -158,7 +167,7 @@ def to_task(obj: dict) -> tuple[Task, list[dict[str, Any]]]:
     return msgspec.convert(repaired, Task), problems
 
 
-def _repair(obj: dict) -> tuple[dict, list[dict[str, Any]]]:
+def _repair(obj: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
     obj = {"task_id": None, **obj}
     task_id = obj["task_id"]
     output = obj.get("output")
@@ -174,14 +183,14 @@ def _repair(obj: dict) -> tuple[dict, list[dict[str, Any]]]:
     return {**obj, "output": fixed}, problems
 
 
-def _repair_output(output: dict, task_id: Any) -> tuple[dict, list[dict[str, Any]]]:
+def _repair_output(output: dict[str, Any], task_id: Any) -> tuple[dict[str, Any], list[Problem]]:
     post, problems = _repair_post(output.get("post_call_data"), task_id)
     transcript, problem = _repair_transcript(output.get("transcript"))
     problems += [_problem(task_id, "transcript", problem)] if problem else []
     return {**output, "post_call_data": post, "transcript": transcript}, problems
 
 
-def _repair_post(post: Any, task_id: Any) -> tuple[Any, list[dict[str, Any]]]:
+def _repair_post(post: Any, task_id: Any) -> tuple[Any, list[Problem]]:
     """Drop the parts of ``post_call_data`` that are neither objects nor text."""
     if post is None or isinstance(post, str):
         return post, []
@@ -205,7 +214,7 @@ def _repair_post(post: Any, task_id: Any) -> tuple[Any, list[dict[str, Any]]]:
     return {**post, **dict.fromkeys(wrong)}, problems
 
 
-def _repair_transcript(value: Any) -> tuple[list | None, str | None]:
+def _repair_transcript(value: Any) -> tuple[list[Any] | None, str | None]:
     if value is None:
         return None, None
     messages, problem = transcript_messages(value)
@@ -222,7 +231,7 @@ def _repair_transcript(value: Any) -> tuple[list | None, str | None]:
     return (good or None), problem
 
 
-def _problem(task_id: Any, field: str, problem: str) -> dict[str, Any]:
+def _problem(task_id: Any, field: str, problem: str) -> Problem:
     return {"task_id": task_id, "field": field, "problem": problem}
 
 

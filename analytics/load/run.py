@@ -45,6 +45,7 @@ from analytics.load.payload import (
     Message,
     Output,
     PostCall,
+    Problem,
     Summary,
     Task,
     messages_of,
@@ -63,7 +64,7 @@ from analytics.schema import (
     empty_frame,
 )
 
-__all__ = ["Run", "load_run", "Source"]
+__all__ = ["Run", "Source", "load_run"]
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +158,9 @@ def _load(source: Source) -> Run:
     task_frame, task_problems = _tasks_table(tasks, n_seen)
     outputs = [t.output for t in tasks]
     calls, call_problems = _calls_table(task_frame, outputs)
-    transcripts = [o.transcript for o, c in zip(outputs, task_frame["has_call"]) if c]
+    transcripts = [
+        o.transcript for o, c in zip(outputs, task_frame["has_call"]) if c and o is not None
+    ]
     turns, counts, turn_problems = _turns_table(calls, transcripts)
     problems = _concat_problems(
         [_problem_frame(found), task_problems, call_problems, turn_problems]
@@ -188,7 +191,7 @@ def _newest_per_task(tasks: list[Task]) -> tuple[list[Task], np.ndarray]:
 
 
 def _has_call(output: Output | None) -> bool:
-    """True when ``output`` holds call data (DESIGN.md, table ``calls``)."""
+    """True when ``output`` holds call data (``docs/unpod-api.md``, section 7)."""
     return output is not None and any(
         v is not None
         for v in (
@@ -227,10 +230,11 @@ def _tasks_table(tasks: list[Task], n_seen: np.ndarray) -> tuple[pd.DataFrame, p
 
 
 def _text_columns(
-    raw: dict[str, list], *, numbers: tuple[str, ...] = ()
-) -> tuple[dict[str, pd.Series], list[pd.DataFrame]]:
+    raw: dict[str, list[Any]], *, numbers: tuple[str, ...] = ()
+) -> tuple[dict[str, pd.Series], list[pd.DataFrame | None]]:
     """Each raw list as a text column; a problem frame per column with non-text values."""
-    columns, problems = {}, []
+    columns: dict[str, pd.Series] = {}
+    problems: list[pd.DataFrame | None] = []
     for key, values in raw.items():
         columns[key], bad = text_column(values, numbers=key in numbers)
         problems.append(_mask_problems(None, bad, key, values))
@@ -300,7 +304,7 @@ def _calls_table(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``calls`` from the call tasks (before the turn counts are known)."""
     is_call = tasks["has_call"].to_numpy(dtype=bool)
-    calls = [o for o, c in zip(outputs, is_call) if c]
+    calls = [o for o, c in zip(outputs, is_call) if c and o is not None]  # a call has output
     post = list(zip(*(_post_fields(o.post_call_data, o) for o in calls))) or [()] * 6
     raw = {
         "call_id": [o.call_id for o in calls],
@@ -335,7 +339,7 @@ def _calls_table(
 
 
 def _parse_call_columns(
-    frame: pd.DataFrame, calls: list[Output], found: list[pd.DataFrame]
+    frame: pd.DataFrame, calls: list[Output], found: list[pd.DataFrame | None]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     frame, time_problems = _parse_time_columns(frame, ("start_time", "end_time"))
     raw_duration, raw_cost = [o.duration for o in calls], [o.cost for o in calls]
@@ -439,7 +443,8 @@ def _turn_timestamps(raw: list[Any], flat: list[Message]) -> tuple[pd.Series, pd
 
 def _naive(stamps: pd.Series) -> np.ndarray:
     """UTC timestamps as naive ``datetime64[ns]`` (fast numpy arithmetic, NaT kept)."""
-    return stamps.dt.tz_convert(None).to_numpy(dtype="datetime64[ns]")
+    naive: np.ndarray = stamps.dt.tz_convert(None).to_numpy(dtype="datetime64[ns]")
+    return naive
 
 
 def _offsets(
@@ -503,7 +508,7 @@ def _mask_problems(
     return frame
 
 
-def _problem_frame(rows: list[dict]) -> pd.DataFrame:
+def _problem_frame(rows: list[Problem]) -> pd.DataFrame:
     if not rows:
         return empty_frame(PROBLEMS_SCHEMA)
     return conform(pd.DataFrame(rows), PROBLEMS_SCHEMA)

@@ -22,14 +22,14 @@ from typing import Any
 import msgspec
 
 from analytics.errors import SchemaError, error_for_answer
-from analytics.load.payload import Task, decode_tasks, to_task
+from analytics.load.payload import Problem, Task, decode_tasks, to_task
 
 __all__ = ["Source", "read_tasks"]
 
-Source = str | bytes | os.PathLike | dict | list
+Source = str | bytes | os.PathLike[str] | dict[str, Any] | list[Any]
 
 
-def read_tasks(source: Source) -> tuple[list[Task], list[dict]]:
+def read_tasks(source: Source) -> tuple[list[Task], list[Problem]]:
     """Every task of ``source`` in input order, and a problem dict per unreadable item.
 
     Raises
@@ -42,7 +42,7 @@ def read_tasks(source: Source) -> tuple[list[Task], list[dict]]:
     return _tasks_from(source, "source")
 
 
-def _tasks_from(source: Any, where: str) -> tuple[list[Task], list[dict]]:
+def _tasks_from(source: Any, where: str) -> tuple[list[Task], list[Problem]]:
     """Every task of ``source`` in input order, with a problem per unreadable item."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         return _tasks_from_json(bytes(source), "JSON bytes")
@@ -67,7 +67,7 @@ def _tasks_from(source: Any, where: str) -> tuple[list[Task], list[dict]]:
     )
 
 
-def _tasks_from_json(raw: bytes | str, what: str) -> tuple[list[Task], list[dict]]:
+def _tasks_from_json(raw: bytes | str, what: str) -> tuple[list[Task], list[Problem]]:
     typed = decode_tasks(raw)
     if typed is not None:
         return typed, []
@@ -80,7 +80,7 @@ def _tasks_from_json(raw: bytes | str, what: str) -> tuple[list[Task], list[dict
     return _tasks_from(parsed, what)
 
 
-def _tasks_from_dict(obj: dict, where: str) -> tuple[list[Task], list[dict]]:
+def _tasks_from_dict(obj: dict[str, Any], where: str) -> tuple[list[Task], list[Problem]]:
     if "task_id" in obj:
         return _convert([obj])
     if "data" in obj:
@@ -91,10 +91,10 @@ def _tasks_from_dict(obj: dict, where: str) -> tuple[list[Task], list[dict]]:
     )
 
 
-def _tasks_from_list(items: list, where: str) -> tuple[list[Task], list[dict]]:
+def _tasks_from_list(items: list[Any], where: str) -> tuple[list[Task], list[Problem]]:
     """A list holds tasks, or pages / sources to expand, in any mix."""
     tasks: list[Task] = []
-    problems: list[dict] = []
+    problems: list[Problem] = []
     for i, item in enumerate(items):
         expand = isinstance(item, (list, str, bytes, os.PathLike)) or (
             isinstance(item, dict) and "data" in item and "task_id" not in item
@@ -105,7 +105,7 @@ def _tasks_from_list(items: list, where: str) -> tuple[list[Task], list[dict]]:
     return tasks, problems
 
 
-def _response_data(response: dict, where: str) -> list[Any]:
+def _response_data(response: dict[str, Any], where: str) -> list[Any]:
     status = response.get("status_code")
     if isinstance(status, int) and status != 200:
         raise error_for_answer(status, response)
@@ -118,9 +118,10 @@ def _response_data(response: dict, where: str) -> list[Any]:
     return data
 
 
-def _convert(items: list[Any], offset: int = 0) -> tuple[list[Task], list[dict]]:
+def _convert(items: list[Any], offset: int = 0) -> tuple[list[Task], list[Problem]]:
     """Task dicts to :class:`Task`; anything that is not an object is reported, not kept."""
-    tasks, problems = [], []
+    tasks: list[Task] = []
+    problems: list[Problem] = []
     for i, item in enumerate(items, start=offset):
         if not isinstance(item, dict):
             problems.append(

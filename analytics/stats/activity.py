@@ -15,6 +15,7 @@ from analytics._shared import (
     check_confidence,
     group_columns,
     require_columns,
+    stacked,
     with_overall,
     with_rates,
 )
@@ -125,5 +126,5 @@ def call_volume(
     grouper = pd.Grouper(key="start_time", freq=offset)
     wide = work.groupby([*gkeys, grouper], dropna=False).size().unstack("start_time", fill_value=0)
     periods = pd.date_range(wide.columns.min(), wide.columns.max(), freq=offset, name="period")
-    long = wide.reindex(columns=periods, fill_value=0).stack().rename("n_calls").reset_index()
+    long = stacked(wide.reindex(columns=periods, fill_value=0), "n_calls").reset_index()
     return long.drop(columns=OVERALL, errors="ignore").astype({"n_calls": COUNT})

@@ -27,18 +27,24 @@ from analytics._shared import (
     check_confidence,
     group_columns,
     require_columns,
+    stacked,
     with_overall,
 )
-from analytics.schema import COUNT, FLAG, MEASURE, conform
+from analytics.schema import COUNT, FLAG, MEASURE, DtypeName, conform
 
-__all__ = ["INCLUDE", "duration_summary", "duration_distribution"]
+__all__ = ["INCLUDE", "duration_distribution", "duration_summary"]
 
 INCLUDE = ("connected", "all")
 """Values of ``include``: only connected calls, or every call with a known duration."""
 
 _KINDS = ("histogram", "ecdf")
-_HIST_TYPES = {"bin_left": MEASURE, "bin_right": MEASURE, "count": COUNT, "density": MEASURE}
-_ECDF_TYPES = {"value": MEASURE, "count": COUNT, "ecdf": MEASURE}
+_HIST_TYPES: dict[str, DtypeName] = {
+    "bin_left": MEASURE,
+    "bin_right": MEASURE,
+    "count": COUNT,
+    "density": MEASURE,
+}
+_ECDF_TYPES: dict[str, DtypeName] = {"value": MEASURE, "count": COUNT, "ecdf": MEASURE}
 
 
 def _counted(calls: pd.DataFrame, include: str) -> pd.Series:
@@ -79,8 +85,8 @@ def _median_interval(work: pd.DataFrame, gkeys: list[str], confidence: float) ->
     rank = grouped.cumcount().to_numpy() + 1
     n = grouped.transform("size").to_numpy()
     tail = (1 - confidence) / 2
-    j = stats.binom.ppf(tail, n, 0.5)
-    j = j + (stats.binom.cdf(j, n, 0.5) <= tail)  # ppf stops short when cdf hits tail exactly
+    ppf = stats.binom.ppf(tail, n, 0.5)
+    j = ppf + (stats.binom.cdf(ppf, n, 0.5) <= tail)  # ppf stops short when cdf hits tail exactly
     bounds = valid[gkeys].assign(
         median_ci_low=valid["duration_s"].where(rank == j),
         median_ci_high=valid["duration_s"].where(rank == n + 1 - j),
@@ -141,7 +147,7 @@ def duration_summary(
     True
     """
     check_confidence(confidence)
-    work, keys, gkeys = _durations(calls, by, include)
+    work, _keys, gkeys = _durations(calls, by, include)
     grouped = work.groupby(gkeys, dropna=False)["duration_s"]
     out = pd.DataFrame(
         {
@@ -175,8 +181,8 @@ def _histogram(
     index = np.minimum(np.searchsorted(edges, values, side="right") - 1, len(edges) - 2)
     binned = work.loc[inside, gkeys].assign(bin=index[inside])
     wide = binned.groupby([*gkeys, "bin"], dropna=False).size().unstack("bin", fill_value=0)
-    long = wide.reindex(columns=range(len(edges) - 1), fill_value=0).stack()
-    long = long.rename("count").reset_index()
+    full = wide.reindex(columns=range(len(edges) - 1), fill_value=0)
+    long = stacked(full, "count").reset_index()
     left, right = edges[long["bin"]], edges[long["bin"] + 1]
     n = long.groupby(gkeys, dropna=False)["count"].transform("sum")
     density = long["count"] / (n * (right - left))
@@ -185,8 +191,8 @@ def _histogram(
 
 def _ecdf(work: pd.DataFrame, gkeys: list[str]) -> pd.DataFrame:
     """One row per distinct value per group: how many calls have it and the share at or below."""
-    counts = work.groupby([*gkeys, "duration_s"], dropna=False).size().rename("count")
-    counts = counts.reset_index().rename(columns={"duration_s": "value"})
+    sizes = work.groupby([*gkeys, "duration_s"], dropna=False).size().rename("count")
+    counts = sizes.reset_index().rename(columns={"duration_s": "value"})
     grouped = counts.groupby(gkeys, dropna=False)["count"]
     return counts.assign(ecdf=grouped.cumsum() / grouped.transform("sum"))
 

@@ -23,6 +23,7 @@ from analytics._shared import (
     By,
     check_confidence,
     group_columns,
+    stacked,
     wilson_interval,
     with_overall,
     with_rates,
@@ -34,13 +35,14 @@ from analytics.schema import (
     MEASURE,
     OUTCOMES,
     TEXT,
+    DtypeName,
     canonical_outcomes,
     conform,
 )
 
 __all__ = ["MISSING_LABEL", "compare_groups", "outcome_rates", "wilson_interval"]
 
-_COMPARE_SCHEMA = {
+_COMPARE_SCHEMA: dict[str, DtypeName] = {
     "test": TEXT,
     "statistic": MEASURE,
     "p_value": MEASURE,
@@ -159,7 +161,7 @@ def outcome_rates(
     frame = _table(data, outcome)
     check_confidence(confidence)
     wide, keys = _crosstab(frame, by, outcome, include_missing)
-    long = wide.stack().rename("count").reset_index()
+    long = stacked(wide, "count").reset_index()
     gkeys = [c for c in long.columns if c not in ("outcome", "count")]
     long["n"] = long.groupby(gkeys, dropna=False)["count"].transform("sum")
     columns = [*keys, "outcome", "n", "count", "rate", "ci_low", "ci_high"]

@@ -29,7 +29,7 @@ its turn timestamps (clocks of different services, whole-second durations)."""
 
 
 def _finding(
-    frame: pd.DataFrame, mask: pd.Series, field: str, check: str, detail: pd.Series | str
+    frame: pd.DataFrame, mask: pd.Series, field: str, check: str, detail: pd.Series
 ) -> pd.DataFrame:
     """Findings for the rows of ``frame`` where ``mask`` is true."""
     keep = mask.fillna(False).astype(bool).to_numpy()
@@ -90,7 +90,9 @@ def _transcripts(calls: pd.DataFrame, problems: pd.DataFrame) -> list[pd.DataFra
     pending = calls["evaluated"].eq(False)
     said = "call_status '" + status + "' "
     empty = pd.Series(
-        np.where(calls["n_turns"].isna(), "no transcript", "an empty transcript"), index=calls.index
+        np.where(calls["n_turns"].isna(), "no transcript", "an empty transcript"),
+        index=calls.index,
+        dtype="str",  # what pandas infers from numpy text; says so to the type checker
     )
     return [
         _finding(

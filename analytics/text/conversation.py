@@ -2,8 +2,8 @@
 
 :func:`conversation_features` gives one row per call (``task_id``) with the metrics that
 conversation-intelligence products sell (talk share, longest monologue, questions, response
-gaps), defined in ``DESIGN.md`` ("Conversation features") and ``reference/conversation-metrics.md``
-section 3. Each metric is a small function registered in :data:`METRICS`; its docstring gives
+gaps), defined with their industry analogues in ``docs/metrics.md`` (sections 1 to 11).
+Each metric is a small function registered in :data:`METRICS`; its docstring gives
 the formula, the unit, when the value is NA and the industry analogue.
 
 Conventions shared by every metric
@@ -52,12 +52,13 @@ from __future__ import annotations
 import numbers
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
 
 from analytics._shared import call_index, require_columns
-from analytics.schema import COUNT, MEASURE, TEXT, conform
+from analytics.schema import COUNT, MEASURE, TEXT, DtypeName, conform
 
 __all__ = ["CONVERSATION_SCHEMA", "METRICS", "conversation_features"]
 
@@ -68,11 +69,11 @@ Metric = Callable[["_Calls"], dict[str, np.ndarray]]
 METRICS: dict[str, Metric] = {}
 """Output column -> the vectorised function computing it (see each function's docstring)."""
 
-CONVERSATION_SCHEMA: dict[str, str] = {"task_id": TEXT}
+CONVERSATION_SCHEMA: dict[str, DtypeName] = {"task_id": TEXT}
 """Output column -> dtype of :func:`conversation_features`, in column order."""
 
 
-def _metric(**columns: str) -> Callable[[Metric], Metric]:
+def _metric(**columns: DtypeName) -> Callable[[Metric], Metric]:
     """Register a metric function producing ``columns`` (name -> dtype)."""
 
     def register(fn: Metric) -> Metric:
@@ -243,7 +244,7 @@ def _switches(p: _Calls) -> dict[str, np.ndarray]:
     backchannel counts as a switch. ``switches_per_min`` = switches / minutes, minutes from
     ``calls.duration_s`` when it is > 0, else the span of the turns' offsets (first to last
     turn, slightly short of the call); NA when neither is known and > 0. Analogue: Gong
-    "interactivity"; ``reference/conversation-metrics.md`` 3.3.
+    "interactivity"; ``docs/metrics.md``, section 5.
     """
     runs = np.bincount(p.run_code, minlength=p.n)
     switches = np.clip(runs - 1, 0, None)
@@ -332,8 +333,8 @@ def _speakers(p: _Calls) -> dict[str, np.ndarray]:
     """Who spoke first and who spoke last: ``"agent"`` or ``"user"``.
 
     NA when the call has no agent/user turn. A call whose last word is the user's often means
-    the agent never answered (a hang-up or a dropped turn). Analogue: the ``ended_by`` column
-    proposed in ``reference/conversation-metrics.md`` 3.11 (who ended the call).
+    the agent never answered (a hang-up or a dropped turn). Analogue: the end reasons platforms
+    report (Retell ``disconnection_reason``, Vapi ``endedReason``); ``docs/metrics.md``, section 9.
     """
     label = np.where(p.agent, "agent", "user").astype(object)
     first, last = _at_ends(label, p.first, p.last, p.code, p.n, None)
@@ -410,7 +411,8 @@ def _talk_times(
     latest = pd.Series(clock).groupby(code).max().reindex(range(len(end))).to_numpy(float)
     inside = (opening >= 0) & (latest <= end)
     following[last] = np.where(inside[code[last]], end[code[last]], np.nan)
-    return np.clip(following - clock, 0, None)
+    talk: np.ndarray = np.clip(following - clock, 0, None)
+    return talk
 
 
 def _spoken_rows(turns: pd.DataFrame, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -424,7 +426,7 @@ def _spoken_rows(turns: pd.DataFrame, codes: np.ndarray) -> tuple[np.ndarray, np
 
 def _timed_clock(turns: pd.DataFrame, rows: np.ndarray, code: np.ndarray, n: int) -> np.ndarray:
     """``offset_s`` of each kept turn; NaN throughout a call where any of them lacks one."""
-    clock = turns["offset_s"].to_numpy(dtype=float, na_value=np.nan)[rows]
+    clock: np.ndarray = turns["offset_s"].to_numpy(dtype=float, na_value=np.nan)[rows]
     clock[(_count(np.isnan(clock), code, n) > 0)[code]] = np.nan
     return clock
 
@@ -466,17 +468,22 @@ def _prepare(
 # --- public ---------------------------------------------------------------------------------
 
 
-def _check_options(features: object, backchannel_max_words: object, rate: object) -> list[str]:
-    """Validate the options; return the selected metric columns."""
+def _check_options(
+    features: Iterable[str] | None, backchannel_max_words: object, rate: object
+) -> list[str]:
+    """Validate the options (whatever their type); return the selected metric columns."""
     words = backchannel_max_words
     if isinstance(words, bool) or not isinstance(words, numbers.Integral) or words < 0:
         raise ValueError(f"backchannel_max_words={words!r} must be an int >= 0 (e.g. 2)")
-    if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not rate > 0:
+    # cast: typeshed's numbers.Real declares only < and <= (as the ABC does), but every Real
+    # has >; and `not rate > 0` rejects NaN too, which `rate <= 0` would let through
+    if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not cast(float, rate) > 0:
         raise ValueError(f"speech_rate_wpm={rate!r} must be a number > 0 (e.g. 150)")
     if features is None:
         return list(METRICS)
     if isinstance(features, str):
         raise ValueError(f"features={features!r} must be a list of names, e.g. [{features!r}]")
+    features = list(features)  # read once: an iterator would be empty the second time
     unknown = [f for f in features if f not in METRICS]
     if unknown:
         raise ValueError(f"unknown features {unknown!r}; choose from {list(METRICS)}")
@@ -531,6 +538,8 @@ def conversation_features(
     >>> out = conversation_features(run.turns, calls=run.calls, features=["switches"])
     >>> list(out.columns), len(out) == len(run.calls)
     (['task_id', 'switches'], True)
+    >>> list(conversation_features(run.turns, features=iter(["overlaps", "switches"])).columns)
+    ['task_id', 'switches', 'overlaps']
     """
     columns = _check_options(features, backchannel_max_words, speech_rate_wpm)
     require_columns(turns, _TURN_COLUMNS, name="turns", fix="pass run.turns", key="task_id")
@@ -581,12 +590,12 @@ def feature_summary(
     ['assignee', 'n_calls', 'agent_talk_share']
     """
     if by not in features:
-        require_columns(
+        lookup = require_columns(
             calls if calls is not None else pd.DataFrame(),
             ["task_id", by],
             fix=f"pass calls=run.calls so that {by!r} can be looked up by task_id",
         )
-        features = features.merge(calls[["task_id", by]], on="task_id", how="left")
+        features = features.merge(lookup[["task_id", by]], on="task_id", how="left")
     numeric = features.drop(columns=[by]).select_dtypes("number").columns
     chosen = list(numeric if columns is None else columns)
     require_columns(features, chosen, name="features", fix="name columns of conversation_features")

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,7 @@ from analytics._shared import (
     check_confidence,
     group_columns,
     require_columns,
+    stacked,
     with_overall,
     with_rates,
 )
@@ -273,7 +275,9 @@ def keyword_features(
     text = turns["text"].astype(TEXT)[spoken]
     columns: dict[str, np.ndarray] = {"task_id": ids.to_numpy()}
     for name, pattern in patterns.items():
-        hits = text.str.count(pattern).to_numpy(dtype="int64", na_value=0)
+        # cast: pandas-stubs types ``pat`` as str, but pandas takes a compiled pattern too (and
+        # keeps its flags); passing ``pattern.pattern`` could change the regex engine used.
+        hits = text.str.count(cast(str, pattern)).to_numpy(dtype="int64", na_value=0)
         columns.update(_lexicon_columns(name, hits, code, agent, turn, len(ids), by_speaker))
     frame = pd.DataFrame(columns)
     return frame.astype({c: (TEXT if c == "task_id" else COUNT) for c in frame.columns})
@@ -392,7 +396,7 @@ def keyword_hit_rates(
         raise ValueError(f"by={by!r} must not hold 'lexicon', the name of an output column")
     groups, gkeys = with_overall(groups, keys)
     grouped = hits.groupby([groups[k] for k in gkeys], dropna=False)
-    counts = grouped.sum().rename_axis(columns="lexicon").stack().rename("count")
+    counts = stacked(grouped.sum().rename_axis(columns="lexicon"), "count")
     long = counts.reset_index().join(grouped.size().rename("n"), on=gkeys)
     out = with_rates(long, confidence=confidence)
     return out[[*keys, *_HIT_RATE_TYPES]].astype(_HIT_RATE_TYPES)

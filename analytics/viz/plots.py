@@ -32,7 +32,8 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any, cast
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
@@ -41,7 +42,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FixedLocator, MaxNLocator, PercentFormatter
 
-from analytics._shared import MISSING_LABEL, By, as_keys, require_columns
+from analytics._shared import MISSING_LABEL, By, as_keys, group_columns, require_columns
 from analytics.load.run import Run
 from analytics.schema import MEASURE, TEXT
 from analytics.stats.activity import call_volume, connection_rates
@@ -140,7 +141,9 @@ def _group_labels(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
     if not keys:
         return pd.Series(ALL_CALLS, index=frame.index, dtype=TEXT)
     parts = [frame[k].astype(TEXT).fillna(MISSING_LABEL) for k in keys]
-    return parts[0].str.cat(parts[1:], sep=" / ") if len(parts) > 1 else parts[0]
+    # cast: pandas-stubs lacks the list-of-Series form of ``others`` that pandas documents
+    others = cast("list[str]", parts[1:])
+    return parts[0].str.cat(others, sep=" / ") if len(parts) > 1 else parts[0]
 
 
 def _palette(frame: pd.DataFrame, keys: list[str]) -> dict[str, str]:
@@ -152,7 +155,9 @@ def _palette(frame: pd.DataFrame, keys: list[str]) -> dict[str, str]:
     return {label: OKABE_ITO[i % len(OKABE_ITO)] for i, label in enumerate(labels)}
 
 
-def _parts(frame: pd.DataFrame, keys: list[str], palette: dict[str, str]):
+def _parts(
+    frame: pd.DataFrame, keys: list[str], palette: dict[str, str]
+) -> Iterator[tuple[str, str, pd.DataFrame]]:
     """Yield ``(label, colour, rows)`` for each group of ``palette`` that has rows in ``frame``."""
     labels = _group_labels(frame, keys).to_numpy()
     for label, colour in palette.items():
@@ -215,7 +220,13 @@ def _grouped_rates(
 
 
 def _distribution(
-    ax: Axes, features: pd.DataFrame, keys: list[str], column: str, *, bins: object, title: str
+    ax: Axes,
+    features: pd.DataFrame,
+    keys: list[str],
+    column: str,
+    *,
+    bins: str | Sequence[float],
+    title: str,
 ) -> bool:
     """Draw ``features[column]``: a histogram, or one box per group; False when all NA."""
     values = features[column].astype(MEASURE)
@@ -235,8 +246,14 @@ def _boxes(ax: Axes, values: pd.Series, labels: np.ndarray, palette: dict[str, s
     """One horizontal box plot per group of ``palette``, top to bottom, labelled with its n."""
     data = [values[labels == g].dropna().to_numpy(dtype=float) for g in palette]
     ticks = [f"{g} (n={len(d)})" for g, d in zip(palette, data)]
-    style = {"patch_artist": True, "widths": 0.6, "medianprops": {"color": "black"}}
-    boxes = ax.boxplot(data, orientation="horizontal", tick_labels=ticks, **style)
+    boxes = ax.boxplot(
+        data,
+        orientation="horizontal",
+        tick_labels=ticks,
+        patch_artist=True,
+        widths=0.6,
+        medianprops={"color": "black"},
+    )
     for box, colour in zip(boxes["boxes"], palette.values()):
         box.set(facecolor=colour, alpha=0.8)
     ax.set_ylim(len(data) + 0.5, 0.5)
@@ -246,14 +263,9 @@ def _feature_keys(features: pd.DataFrame, by: By, column: str) -> list[str]:
     """Check that ``features`` holds ``column`` and the ``by`` columns; return the keys."""
     fix = "pass the frame of conversation_features(run.turns, calls=run.calls)"
     require_columns(features, [column], name="features", fix=fix)
-    keys = as_keys(by)
-    missing = [k for k in keys if k not in features.columns]
-    if missing:
-        raise ValueError(
-            f"by={by!r} is not a column of features; merge it in first: "
-            f"features.merge(calls[{['task_id', *missing]!r}], on='task_id')"
-        )
-    return keys
+    missing = [k for k in as_keys(by) if k not in features.columns]
+    merge = f"merge it in first: features.merge(calls[{['task_id', *missing]!r}], on='task_id')"
+    return group_columns(features, by, table="features", fix=merge)
 
 
 # --- plots ----------------------------------------------------------------------------------
@@ -323,13 +335,13 @@ def plot_durations(
     return ax
 
 
-def _ecdf_line(ax: Axes, part: pd.DataFrame, **style: object) -> None:
+def _ecdf_line(ax: Axes, part: pd.DataFrame, **style: Any) -> None:
     """A steps-post ECDF line starting from 0 at the shortest duration."""
     value, ecdf = _floats(part, "value", "ecdf")
     ax.step(np.r_[value[0], value], np.r_[0.0, ecdf], where="post", **style)
 
 
-def _histogram_outline(ax: Axes, part: pd.DataFrame, **style: object) -> None:
+def _histogram_outline(ax: Axes, part: pd.DataFrame, **style: Any) -> None:
     """The density histogram of one group as an outline on its bin edges."""
     left, right, density = _floats(part, "bin_left", "bin_right", "density")
     ax.stairs(density, np.r_[left, right[-1:]], linewidth=1.8, **style)
@@ -551,7 +563,9 @@ def plot_talk_share(
     keys = _feature_keys(features, by, column)
     ax = _axes(ax, legend=False)
     title = "Agent talk share"
-    if not _distribution(ax, features, keys, column, bins=np.linspace(0, 1, 21), title=title):
+    if not _distribution(
+        ax, features, keys, column, bins=np.linspace(0, 1, 21).tolist(), title=title
+    ):
         return _no_data(ax, title)
     ax.axvline(GONG_TALK_SHARE, color="black", linestyle="--", label="Gong winning talk share 43%")
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))

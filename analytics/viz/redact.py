@@ -23,7 +23,7 @@ import pandas as pd
 
 from analytics.schema import TEXT
 
-__all__ = ["contact_names", "redact_frame", "redact_text", "PERSONAL_COLUMNS", "DROPPED_COLUMNS"]
+__all__ = ["DROPPED_COLUMNS", "PERSONAL_COLUMNS", "contact_names", "redact_frame", "redact_text"]
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w+])(?!\d{4}-\d\d-\d\d)\+?\d(?:[ .()-]{0,2}\d){6,14}(?!\w)")
@@ -102,17 +102,18 @@ def redact_frame(frame: pd.DataFrame, *, names: Iterable[str] = ()) -> pd.DataFr
     for position, column in enumerate(out.columns):
         values = out.iloc[:, position]
         if column in PERSONAL_COLUMNS:
-            out.isetitem(position, values.astype(TEXT).mask(values.notna(), "[redacted]"))
+            masked = values.astype(TEXT).mask(values.notna(), "[redacted]")
+            out.isetitem(position, masked.array)
         elif isinstance(values.dtype, pd.StringDtype):
-            out.isetitem(position, redact_text(values, names=names))
+            out.isetitem(position, redact_text(values, names=names).array)
         elif values.dtype == object:
-            out.isetitem(position, _redact_strings(values, names))
+            out.isetitem(position, _redact_strings(values, names).array)
     return out
 
 
 def _redact_strings(values: pd.Series, names: list[str]) -> pd.Series:
     """The str values of a mixed column redacted; numbers and the rest untouched."""
-    is_text = values.map(type).eq(str)
+    is_text = values.map(type).isin([str])
     if not is_text.any():
         return values
     clean = redact_text(values[is_text], names=names).astype(object)

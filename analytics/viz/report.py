@@ -25,13 +25,14 @@ import html
 import io
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
 from matplotlib.figure import Figure
+from pandas.api.typing import NAType
 
 from analytics._shared import MISSING_LABEL
 from analytics.io.store import save_table, write_atomic
@@ -81,11 +82,11 @@ class Section:
 
 def build_report(
     run: Run,
-    out_dir: str | os.PathLike,
+    out_dir: str | os.PathLike[str],
     *,
     redact: bool = True,
     title: str | None = None,
-    lexicons: dict[str, list[str]] | None = None,
+    lexicons: Mapping[str, Iterable[str]] | None = None,
 ) -> Path:
     """Write the HTML report of ``run`` to ``out_dir/index.html`` and its tables as CSV.
 
@@ -125,7 +126,7 @@ def build_report(
 # --- the content ----------------------------------------------------------------------------
 
 
-def _sections(run: Run, lexicons: dict[str, list[str]]) -> list[Section]:
+def _sections(run: Run, lexicons: Mapping[str, Iterable[str]]) -> list[Section]:
     features = conversation_features(run.turns, calls=run.calls)
     keywords = keyword_features(run.turns, lexicons, calls=run.calls)
     return [
@@ -313,8 +314,8 @@ def _keywords(run: Run, keywords: pd.DataFrame) -> Section:
 
 def _quality(run: Run) -> Section:
     findings = quality_checks(run)
-    counts = findings["check"].value_counts().rename_axis("check").rename("findings")
-    counts = counts.reset_index().astype({"findings": "int64"})
+    per_check = findings["check"].value_counts().rename_axis("check").rename("findings")
+    counts = per_check.reset_index().astype({"findings": "int64"})
     lead = (
         f"{len(findings)} findings. Values the loader could not read are NA in the tables "
         "and listed as <em>unreadable</em>; the other checks look at values that were read."
@@ -351,7 +352,11 @@ def _default_title(run: Run) -> str:
 
 
 def _draw(
-    plot: Callable, data: object, *, size: tuple[float, float] = (7.5, 3.8), **options: object
+    plot: Callable[..., object],
+    data: object,
+    *,
+    size: tuple[float, float] = (7.5, 3.8),
+    **options: object,
 ) -> bytes:
     """Draw one plot on its own figure (no pyplot state) and return it as PNG bytes."""
     figure = Figure(figsize=size, layout="constrained")
@@ -361,7 +366,7 @@ def _draw(
     return buffer.getvalue()
 
 
-def _cell(value: object, percent: bool) -> str:
+def _cell(value: float | NAType, percent: bool) -> str:
     if pd.isna(value):
         return ""
     return f"{value:.1%}" if percent else f"{value:,.3g}"

@@ -1,14 +1,14 @@
 """A scriptable fake Unpod API: a real threaded HTTP server on 127.0.0.1.
 
-Register the fixtures in a test module by importing them::
+tests/conftest.py provides the ``unpod_server`` fixture: a :class:`FakeUnpod` already
+listening on a free port. Test modules import only the helpers they script it with::
 
-    from http_fixture import Reply, paged, unpod_server  # noqa: F401
+    from _server import Reply, ok, paged
 
-``unpod_server`` is a :class:`FakeUnpod` already listening on a free port. Script each path
-with canned :class:`Reply` objects (served in order, the last one repeating) or with a callable
-``(Request) -> Reply``; every request is recorded in ``server.requests`` (method, path, query,
-headers), so tests can assert the headers and page parameters the client sent. Unknown paths
-answer 404 ``{"message": "Not found."}``. Nothing here reaches the internet.
+Script each path with canned :class:`Reply` objects (served in order, the last one repeating)
+or with a callable ``(Request) -> Reply``; every request is recorded in ``server.requests``
+(method, path, query, headers), so tests can assert the headers and page parameters the client
+sent. Unknown paths answer 404 ``{"message": "Not found."}``. Nothing here reaches the internet.
 """
 
 from __future__ import annotations
@@ -17,13 +17,11 @@ import json
 import socket
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
-
-import pytest
 
 PREFIX = "/api/v2/platform"
 
@@ -106,7 +104,7 @@ def _handler_for(server: FakeUnpod) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_GET(self) -> None:  # http.server's naming
             url = urlsplit(self.path)
             query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
             request = Request(self.command, url.path, query, dict(self.headers.items()))
@@ -132,7 +130,7 @@ def _handler_for(server: FakeUnpod) -> type[BaseHTTPRequestHandler]:
             except OSError:  # the client gave up (timeout test): nothing to answer
                 self.close_connection = True
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             """Silence the default per-request stderr lines."""
 
     return Handler
@@ -164,11 +162,3 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-@pytest.fixture
-def unpod_server() -> Iterator[FakeUnpod]:
-    """A running :class:`FakeUnpod`, stopped after the test."""
-    server = FakeUnpod().start()
-    yield server
-    server.stop()
