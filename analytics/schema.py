@@ -22,12 +22,12 @@ from typing import Final, Literal, TypeAlias
 import pandas as pd
 
 TIMESTAMP: Final = "datetime64[ns, UTC]"
-TEXT: Final = "string"
+TEXT: Final = "str"
 COUNT: Final = "Int64"
 MEASURE: Final = "Float64"
 FLAG: Final = "boolean"
 
-DtypeName: TypeAlias = Literal["datetime64[ns, UTC]", "string", "Int64", "Float64", "boolean"]
+DtypeName: TypeAlias = Literal["datetime64[ns, UTC]", "str", "Int64", "Float64", "boolean"]
 """The dtype of a table column: one of :data:`TIMESTAMP`, :data:`TEXT`, :data:`COUNT`,
 :data:`MEASURE`, :data:`FLAG` (a ``Literal``, so that type checkers know what ``astype``
 returns)."""

@@ -29,7 +29,7 @@ def test_connection_rates_by_hand():
             "connected": [2, 0, 0],
             "n_unknown": [1, 0, 1],
         }
-    ).astype({"assignee": "string", "n": "Int64", "connected": "Int64", "n_unknown": "Int64"})
+    ).astype({"assignee": "str", "n": "Int64", "connected": "Int64", "n_unknown": "Int64"})
     pd.testing.assert_frame_equal(rates[["assignee", "n", "connected", "n_unknown"]], expected)
     assert rates["rate"].iloc[:2].tolist() == pytest.approx([2 / 3, 0.0])
     assert rates[["ci_low", "ci_high"]].iloc[1].astype(float).round(4).tolist() == [0.0, 0.4899]
@@ -72,7 +72,7 @@ def test_call_volume_per_day_fills_gaps():
     days = pd.to_datetime(["2026-01-01", "2026-01-02", "2026-01-03"], utc=True)
     expected = pd.DataFrame(
         {
-            "assignee": pd.array(["A"] * 3 + ["B"] * 3, dtype="string"),
+            "assignee": pd.array(["A"] * 3 + ["B"] * 3, dtype="str"),
             "period": days.append(days).as_unit("ns"),
             "n_calls": pd.array([2, 0, 1, 0, 1, 0], dtype="Int64"),
         }

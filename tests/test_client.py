@@ -6,7 +6,7 @@ import json
 import logging
 import traceback
 import types
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
@@ -504,7 +504,7 @@ def test_closed_port(sleeps, caplog):
 def test_fetch_run_saves_one_merged_snapshot(client, unpod_server, tmp_path):
     newer = [task(i) for i in range(255, 250, -1)]
     unpod_server.route(RUN_TASKS, paged(TASKS, insert_after_first=newer))
-    before = datetime.now(timezone.utc).replace(microsecond=0)
+    before = datetime.now(UTC).replace(microsecond=0)
     run = fetch_run("S1", "R1", client=client, save_to=tmp_path)
     path = tmp_path / "S1" / "R1.json"
     raw = path.read_text()
@@ -564,4 +564,4 @@ def test_run_response_shape():
         "message": "Tasks Fetched Successfully",
         "data": TASKS[:2],
     }
-    assert datetime.fromisoformat(response["fetched_at"]).tzinfo == timezone.utc
+    assert datetime.fromisoformat(response["fetched_at"]).tzinfo == UTC

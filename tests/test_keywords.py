@@ -54,7 +54,7 @@ def test_hand_counted_by_speaker():
             },
             dtype=object,
         ),
-        {"task_id": "string"}
+        {"task_id": "str"}
         | dict.fromkeys(
             [
                 "kw_price_agent",
@@ -195,7 +195,7 @@ def hit_rate_frame(rows: list[tuple], confidence: float = 0.95) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["assignee", "lexicon", "n", "count"])
     low, high = wilson_interval(frame["count"], frame["n"], confidence=confidence)
     frame = frame.assign(rate=frame["count"] / frame["n"], ci_low=low, ci_high=high)
-    types = {"assignee": "string", "lexicon": "string", "n": "Int64", "count": "Int64"}
+    types = {"assignee": "str", "lexicon": "str", "n": "Int64", "count": "Int64"}
     return frame.astype({**types, **dict.fromkeys(["rate", "ci_low", "ci_high"], "Float64")})
 
 

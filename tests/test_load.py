@@ -155,7 +155,7 @@ def test_every_table_has_the_schema_dtypes(completed):
     assert_schema(run.calls, CALLS_SCHEMA)
     assert_schema(run.turns, TURNS_SCHEMA)
     assert_schema(run.problems, PROBLEMS_SCHEMA)
-    assert run.tasks.filter(like="input_").dtypes.eq("string").all()
+    assert run.tasks.filter(like="input_").dtypes.eq("str").all()
 
 
 def test_empty_run_has_every_column():

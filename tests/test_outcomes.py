@@ -120,7 +120,7 @@ def test_outcome_rates_folds_drifted_labels(drifted):
 
 
 def test_outcome_rates_dtypes(drifted):
-    expected = ["string", "string", "Int64", "Int64", "Float64", "Float64", "Float64"]
+    expected = ["str", "str", "Int64", "Int64", "Float64", "Float64", "Float64"]
     assert outcome_rates(drifted).dtypes.astype(str).tolist() == expected
 
 
@@ -141,17 +141,18 @@ def test_outcome_rates_of_call_status_counts_labels_as_they_are(drifted):
             "n": [13, 13, 13, 13],
             "count": [9, 2, 1, 1],
         }
-    ).astype({"outcome": "string", "n": "Int64", "count": "Int64"})
+    ).astype({"outcome": "str", "n": "Int64", "count": "Int64"})
     pd.testing.assert_frame_equal(rates[["outcome", "n", "count"]], expected)
     assert rates["rate"].tolist() == pytest.approx([9 / 13, 2 / 13, 1 / 13, 1 / 13])
 
 
 def test_outcome_rates_groups_sorted_missing_last():
     calls = table_calls({"b": {"Interested": 1}, "a": {"Dropped": 2}})
-    calls.loc[len(calls)] = calls.iloc[0]
-    calls.loc[len(calls) - 1, "assignee"] = pd.NA
+    calls = pd.concat([calls, calls.iloc[:1].assign(assignee=None)], ignore_index=True)
     rates = outcome_rates(calls)
-    assert rates["assignee"].drop_duplicates().tolist() == ["a", "b", pd.NA]
+    groups = rates["assignee"].drop_duplicates()
+    assert groups.iloc[:2].tolist() == ["a", "b"]
+    assert groups.iloc[2:].isna().tolist() == [True]
 
 
 def test_outcome_rates_by_list_and_none(drifted):
@@ -268,7 +269,7 @@ def test_compare_groups_two_by_three_by_hand():
             }
         ),
         {
-            "test": "string",
+            "test": "str",
             "statistic": "Float64",
             "p_value": "Float64",
             "dof": "Int64",
@@ -279,7 +280,7 @@ def test_compare_groups_two_by_three_by_hand():
             "reliable": "boolean",
             "fisher_p_value": "Float64",
             "cramers_v": "Float64",
-            "note": "string",
+            "note": "str",
         },
     )
     pd.testing.assert_frame_equal(compare_groups(calls), expected)
@@ -362,7 +363,7 @@ def test_sample_run_shows_the_built_in_agent_differences(sample_run):
     interested = rates.xs("Interested", level="outcome")
     assert interested.idxmax() == "space-agent-cleo"
     calls = sample_run.calls.assign(
-        interested=sample_run.calls["outcome"].eq("Interested").astype("string")
+        interested=sample_run.calls["outcome"].eq("Interested").astype("str")
     )
     overall = compare_groups(calls, outcome="interested").iloc[0]
     assert overall["reliable"]

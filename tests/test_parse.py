@@ -194,6 +194,6 @@ def test_speakers_maps_every_documented_role():
 
 
 def test_word_counts_counts_whitespace_words():
-    text = pd.Series(["Tuesday works.", "  a  b\tc\nd ", "", None], dtype="string")
+    text = pd.Series(["Tuesday works.", "  a  b\tc\nd ", "", None], dtype="str")
     assert word_counts(text).tolist() == [2, 4, 0, 0]
     assert word_counts(text).dtype == "Int64"

@@ -164,7 +164,7 @@ def test_outcome_rates_take_a_run_and_put_n_in_the_title_without_groups(calls):
 
 
 def test_connection_bars_rates_errors_labels_and_missing_group_last(calls):
-    calls = calls.astype({"assignee": "string"})
+    calls = calls.astype({"assignee": "str"})
     calls.loc[calls["task_id"] == "t5", "assignee"] = pd.NA  # a now: t3, t4 (both connected)
     ax = plot_connection_rates(calls, by="assignee")
     rates = connection_rates(calls, by="assignee")

@@ -136,7 +136,7 @@ def test_quality_checks_one_case_each(run):
             (None, "task", "unreadable", "item 9 is not a task"),
         ],
         columns=list(QUALITY_SCHEMA),
-    ).astype("string")
+    ).astype("str")
     pd.testing.assert_frame_equal(quality_checks(run), expected)
 
 

@@ -31,7 +31,7 @@ import random
 import sys
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, NoReturn
 from urllib.parse import quote, urlsplit
 
@@ -542,7 +542,7 @@ def run_response(tasks: list[dict[str, Any]], *, space_token: str, run_id: str) 
         "count": len(tasks),
         "status_code": 200,
         "message": "Tasks Fetched Successfully",
-        "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "space_token": space_token,
         "run_id": run_id,
         "data": tasks,

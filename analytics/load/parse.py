@@ -104,7 +104,7 @@ def _literal_nulls(text: pa.Array) -> np.ndarray:
 def text_column(
     values: Sequence[Any] | pd.Series, *, nulls: bool = True, numbers: bool = False
 ) -> tuple[pd.Series, pd.Series]:
-    """A column of text values as pandas ``string``; values that are not text are NA and flagged.
+    """A column of text values as pandas ``str``; values that are not text are NA and flagged.
 
     With ``nulls=True`` the platform's null literals (``"None"``, ``"NULL"``, ``""``) are NA
     too (not flagged). With ``numbers=True`` numbers become their text (ids such as
@@ -112,9 +112,9 @@ def text_column(
 
     >>> text, bad = text_column(["a", None, "None", 5])
     >>> text.tolist(), bad.tolist()
-    (['a', <NA>, <NA>, <NA>], [False, False, False, True])
+    (['a', nan, nan, nan], [False, False, False, True])
     >>> text_column(["346", 346, 3.5, True], numbers=True)[0].tolist()
-    ['346', '346', '3.5', <NA>]
+    ['346', '346', '3.5', nan]
     """
     arrow = _arrow_text(values)
     bad = np.zeros(len(values), dtype=bool)

@@ -227,7 +227,7 @@ def compare_groups(
     >>> from analytics.datasets import make_run
     >>> from analytics.load import load_run
     >>> run = load_run(make_run(200, random_state=0))
-    >>> calls = run.calls.assign(interested=run.calls["outcome"].eq("Interested").astype("string"))
+    >>> calls = run.calls.assign(interested=run.calls["outcome"].eq("Interested").astype("str"))
     >>> result = compare_groups(calls, by="assignee", outcome="interested")
     >>> result[["test", "dof", "n_groups", "n_outcomes"]]
              test  dof  n_groups  n_outcomes

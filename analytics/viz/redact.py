@@ -11,7 +11,7 @@ Examples
 >>> import pandas as pd
 >>> text = pd.Series(["Hi Asha, call +91 98765 43210 or mail asha@example.com", None])
 >>> redact_text(text, names=["Asha Rao", "Asha"]).tolist()
-['Hi [name], call [phone] or mail [email]', <NA>]
+['Hi [name], call [phone] or mail [email]', nan]
 """
 
 from __future__ import annotations

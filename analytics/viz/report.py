@@ -27,7 +27,7 @@ import logging
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -405,7 +405,7 @@ def _section_html(section: Section) -> str:
 
 
 def _page(sections: list[Section], title: str, *, redact: bool) -> str:
-    made = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     nav = " · ".join(f'<a href="#{s.key}">{html.escape(s.title)}</a>' for s in sections)
     privacy = (
         "Phone numbers, e-mail addresses and contact names are masked; recording URLs are left out."
