@@ -26,11 +26,12 @@ TEXT: Final = "str"
 COUNT: Final = "Int64"
 MEASURE: Final = "Float64"
 FLAG: Final = "boolean"
+BOOL: Final = "bool"
 
-DtypeName: TypeAlias = Literal["datetime64[ns, UTC]", "str", "Int64", "Float64", "boolean"]
+DtypeName: TypeAlias = Literal["datetime64[ns, UTC]", "str", "Int64", "Float64", "boolean", "bool"]
 """The dtype of a table column: one of :data:`TIMESTAMP`, :data:`TEXT`, :data:`COUNT`,
-:data:`MEASURE`, :data:`FLAG` (a ``Literal``, so that type checkers know what ``astype``
-returns)."""
+:data:`MEASURE`, :data:`FLAG`, :data:`BOOL` (a ``Literal``, so that type checkers know what
+``astype`` returns)."""
 
 TASKS_SCHEMA: dict[str, DtypeName] = {
     "task_id": TEXT,
@@ -45,7 +46,7 @@ TASKS_SCHEMA: dict[str, DtypeName] = {
     "user_name": TEXT,
     "created": TIMESTAMP,
     "modified": TIMESTAMP,
-    "has_call": FLAG,
+    "has_call": BOOL,
     "n_seen": COUNT,
 }
 """``tasks``: one row per task; ``n_seen`` counts how often its ``task_id`` came in the input
@@ -77,6 +78,7 @@ CALLS_SCHEMA: dict[str, DtypeName] = {
     "n_user_turns": COUNT,
     "evaluated": FLAG,
     "connected": FLAG,
+    "has_conversation": BOOL,
 }
 """``calls``: one row per task whose output holds call data.
 
@@ -85,7 +87,9 @@ summary's ``name``). ``labels`` is ``"; "``-joined. ``outcome`` is canonical
 (:data:`OUTCOMES`), ``outcome_raw`` the platform's label. ``connected`` is true when
 ``call_status`` is in :data:`ANSWERED_CALL_STATUSES` and the transcript has a user turn; NA
 when the status is answered but no transcript has arrived yet (``evaluated`` false or
-transcript missing).
+transcript missing). ``has_conversation`` is true when the transcript has at least one agent
+turn and one user turn: the one rule for which calls conversation metrics, keyword rates and
+their medians cover (a call nobody answered has nothing to measure).
 """
 
 TURNS_SCHEMA: dict[str, DtypeName] = {
@@ -217,14 +221,16 @@ def empty_frame(schema: Mapping[str, DtypeName]) -> pd.DataFrame:
 def conform(frame: pd.DataFrame, schema: Mapping[str, DtypeName]) -> pd.DataFrame:
     """Cast the ``schema`` columns of ``frame`` to their dtypes, adding missing ones as NA.
 
-    Columns not in ``schema`` are kept after the schema's columns, in their order.
+    A missing :data:`BOOL` column (a flag that is never unknown) is added as False. Columns not
+    in ``schema`` are kept after the schema's columns, in their order.
     """
     out = {}
     for col, dtype in schema.items():
+        missing = False if dtype == BOOL else pd.NA
         out[col] = (
             frame[col].astype(dtype)
             if col in frame
-            else pd.Series(pd.NA, index=frame.index, dtype=dtype)
+            else pd.Series(missing, index=frame.index, dtype=dtype)
         )
     extra = [c for c in frame.columns if c not in schema]
     return (

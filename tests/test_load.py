@@ -98,6 +98,7 @@ def test_completed_call_gives_the_hand_built_tables(completed):
             "n_user_turns": [2],
             "evaluated": [True],
             "connected": [True],
+            "has_conversation": [True],
         }
     ).astype({k: v for k, v in CALLS_SCHEMA.items() if k in calls})
     pd.testing.assert_frame_equal(calls, expected)
@@ -672,3 +673,28 @@ def test_property_any_value_anywhere_keeps_the_task_and_spares_the_others(field,
         run.turns[run.turns["task_id"] == "T-healthy"].reset_index(drop=True), alone.turns
     )
     assert not run.problems["task_id"].eq("T-healthy").any()
+
+
+def test_has_conversation_needs_an_agent_turn_and_a_user_turn():
+    def task(task_id, roles):
+        if roles is None:
+            return {"task_id": task_id, "output": {"call_status": "notConnected"}}
+        messages = [{"role": r, "content": "hi"} for r in roles]
+        return {"task_id": task_id, "output": {"call_status": "completed", "transcript": messages}}
+
+    cases = {
+        "both": ["assistant", "user"],
+        "agent only": ["assistant", "assistant"],
+        "user only": ["user"],
+        "system and user": ["system", "user"],
+        "no transcript": None,
+    }
+    calls = load_run([task(k, v) for k, v in cases.items()]).calls.set_index("task_id")
+    assert calls["has_conversation"].dtype == bool
+    assert calls["has_conversation"].to_dict() == {
+        "both": True,
+        "agent only": False,
+        "user only": False,
+        "system and user": False,
+        "no transcript": False,
+    }

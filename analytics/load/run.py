@@ -367,11 +367,16 @@ def _parse_call_columns(
 
 
 def _with_turn_counts(calls: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
-    """Add the turn counts and ``connected`` (answered status and a user turn)."""
+    """Add the turn counts, ``connected`` (answered status and a user turn) and
+    ``has_conversation`` (an agent turn and a user turn: the calls that conversation metrics,
+    keyword rates and their medians are taken over)."""
     answered = calls["call_status"].isin(ANSWERED_CALL_STATUSES).astype("boolean")
     calls = calls.assign(**counts.set_axis(calls.index))
     connected = answered & (calls["n_user_turns"] > 0)
-    return conform(calls.assign(connected=connected), CALLS_SCHEMA)
+    spoke = [calls[f"n_{side}_turns"].fillna(0).gt(0).to_numpy(bool) for side in ("agent", "user")]
+    return conform(
+        calls.assign(connected=connected, has_conversation=spoke[0] & spoke[1]), CALLS_SCHEMA
+    )
 
 
 # --- turns ----------------------------------------------------------------------------------
