@@ -27,6 +27,7 @@ from analytics.schema import (
 from analytics.stats.outcomes import (
     MISSING_LABEL,
     compare_groups,
+    dial_rates,
     outcome_rates,
     wilson_interval,
 )
@@ -378,3 +379,38 @@ def test_sample_run_rates_are_consistent(sample_run):
     rates = outcome_rates(sample_run)
     sums = rates.groupby("assignee")["rate"].sum().astype(float)
     assert np.allclose(sums, 1.0)
+
+
+def test_dial_rates_count_every_call_by_hand():
+    calls = pd.DataFrame(
+        {
+            "assignee": ["a"] * 5 + ["b"] * 2,
+            "outcome": ["Interested", "InterestedIn", None, "Not Interested", None, None, "x"],
+        }
+    )
+    rates = dial_rates(calls)
+    assert rates["n"].tolist() == [5, 2]
+    assert rates["count"].tolist() == [2, 0]  # "InterestedIn" folds to Interested
+    assert rates["rate"].tolist() == pytest.approx([0.4, 0.0])
+    low, high = wilson_interval([2, 0], [5, 2])
+    assert rates["ci_low"].tolist() == pytest.approx(low.tolist())
+    assert rates["ci_high"].tolist() == pytest.approx(high.tolist())
+    assert dial_rates(calls, by=None)["rate"].tolist() == pytest.approx([2 / 7])
+
+
+def test_dial_rate_is_not_the_outcome_rate_times_the_connection_rate(sample_run):
+    calls = sample_run.calls
+    per_dial = dial_rates(calls, by=None)["rate"].iloc[0]
+    assert per_dial == pytest.approx((calls["outcome"] == "Interested").mean())
+    rates = outcome_rates(calls, by=None)
+    among_outcomes = rates.loc[rates["outcome"] == "Interested", "rate"].iloc[0]
+    connected = calls["connected"].mean()
+    assert abs(among_outcomes * connected - per_dial) > 0.005
+
+
+def test_dial_rates_errors():
+    calls = pd.DataFrame({"assignee": ["a"], "outcome": ["Interested"]})
+    with pytest.raises(ValueError, match=r"outcome='Keen' is not one of \['Interested'"):
+        dial_rates(calls, outcome="Keen")
+    with pytest.raises(ValueError, match=r"calls lacks the columns \['outcome'\]"):
+        dial_rates(calls.drop(columns="outcome"))

@@ -23,6 +23,7 @@ from analytics._shared import (
     By,
     check_confidence,
     group_columns,
+    require_columns,
     stacked,
     wilson_interval,
     with_overall,
@@ -40,7 +41,7 @@ from analytics.schema import (
     conform,
 )
 
-__all__ = ["MISSING_LABEL", "compare_groups", "outcome_rates", "wilson_interval"]
+__all__ = ["MISSING_LABEL", "compare_groups", "dial_rates", "outcome_rates", "wilson_interval"]
 
 _COMPARE_SCHEMA: dict[str, DtypeName] = {
     "test": TEXT,
@@ -166,6 +167,59 @@ def outcome_rates(
     long["n"] = long.groupby(gkeys, dropna=False)["count"].transform("sum")
     columns = [*keys, "outcome", "n", "count", "rate", "ci_low", "ci_high"]
     return with_rates(long, confidence=confidence)[columns]
+
+
+def dial_rates(
+    calls: pd.DataFrame,
+    *,
+    by: By = "assignee",
+    outcome: str = "Interested",
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Share of all calls (dials) that ended in ``outcome``, per group, with Wilson intervals.
+
+    :func:`outcome_rates` divides by the calls that have an outcome; a campaign owner paying
+    per dial also wants the rate per call made. This counts it directly: every call of the
+    group is in ``n``, and a call without an outcome (not answered, not evaluated yet) is simply
+    not a success. Multiplying the outcome rate by the connection rate does not give it, since
+    those two rates have different denominators.
+
+    Parameters
+    ----------
+    calls : DataFrame
+        ``run.calls`` (needs ``outcome``).
+    by : str, list of str or None, default "assignee"
+        Group columns; None gives one overall row.
+    outcome : str, default "Interested"
+        One of :data:`~analytics.schema.OUTCOMES`; raw labels are folded to them first.
+    confidence : float, default 0.95
+        Coverage of the Wilson interval.
+
+    Returns
+    -------
+    DataFrame
+        The group columns, then ``outcome``, ``n`` (calls), ``count`` (calls with ``outcome``),
+        ``rate``, ``ci_low``, ``ci_high``; one row per group, sorted, a missing group last.
+
+    Examples
+    --------
+    >>> calls = pd.DataFrame({"assignee": ["a", "a", "a", "a", "b"],
+    ...                       "outcome": ["Interested", "call back", None, "Interested", None]})
+    >>> dial_rates(calls).round(4)
+      assignee     outcome  n  count  rate  ci_low  ci_high
+    0        a  Interested  4      2   0.5   0.150    0.850
+    1        b  Interested  1      0   0.0   0.000    0.7935
+    """
+    keys = group_columns(require_columns(calls, ["outcome"]), by)
+    if outcome not in OUTCOMES:
+        raise ValueError(f"outcome={outcome!r} is not one of {list(OUTCOMES)}")
+    check_confidence(confidence)
+    hits = canonical_outcomes(calls["outcome"].astype(TEXT)).eq(outcome).to_numpy(dtype=bool)
+    work, gkeys = with_overall(calls[keys].assign(count=hits), keys)
+    grouped = work.groupby(gkeys, dropna=False)["count"]
+    counts = pd.DataFrame({"n": grouped.size(), "count": grouped.sum()}).reset_index()
+    out = with_rates(counts, confidence=confidence).assign(outcome=outcome)
+    return out[[*keys, "outcome", "n", "count", "rate", "ci_low", "ci_high"]]
 
 
 def _independence_test(observed: np.ndarray) -> dict[str, object]:
