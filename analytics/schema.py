@@ -187,6 +187,20 @@ _OUTCOME_ALIASES: dict[str, str] = {
 }
 _NOT_ALNUM = re.compile(r"[^a-z]")
 
+MAX_CALL_SECONDS: Final = 86_400
+"""The longest possible call, in seconds: one day. A ``duration`` (or, when it is absent,
+``end_time - start_time``) outside ``0..MAX_CALL_SECONDS`` is not a call length but a unit slip
+(milliseconds read as seconds), a sentinel or corrupt data: the loader makes it NA with a
+``problems`` row, so that one such value cannot move a mean or a p95 (a single ``1e308`` made
+the mean ``1e308`` and overflowed the arithmetic). A day is far above any phone call a voice
+agent makes or takes (they last minutes), and still a round limit a person can check."""
+
+MAX_CALL_COST: Final = 100_000
+"""The largest possible ``cost`` of one call, in the platform's billing currency. A negative,
+non-finite or larger cost is NA with a ``problems`` row. Call costs are cents to a few units
+(the sample's are 0.01-0.3); 100,000 is a day-long call at about 70 per minute, far above
+per-minute rates in USD or INR, so only corrupt values are caught."""
+
 NULL_LITERALS = frozenset({"", "none", "null", "nan", "nat", "n/a", "undefined"})
 """Strings the platform writes for "no value" (compared lower-cased and stripped)."""
 
@@ -243,11 +257,17 @@ def conform(frame: pd.DataFrame, schema: Mapping[str, DtypeName]) -> pd.DataFram
 QUALITY_CHECKS: dict[str, str] = {
     "unreadable": "the loader could not read the value (a row of run.problems); it is NA",
     "duplicate_task": "the task_id came more than once in the input; the newest modified was kept",
+    "impossible_duration": "duration_s is negative, not finite or over MAX_CALL_SECONDS (a day), "
+    "on any call; load_run already makes such values NA and unreadable",
+    "nonpositive_duration": "a connected call has a duration of zero",
     "duration_mismatch": "duration_s differs from end_time - start_time by more than 2 s",
-    "nonpositive_duration": "a connected call has a duration of zero or less",
     "transcript_pending": "an answered call still being evaluated: no transcript yet, load again",
     "transcript_missing": "an answered, evaluated call whose transcript is absent or empty: lost",
     "turn_time_outside_call": "turn timestamps fall outside start_time..end_time (2 s slack)",
     "unknown_outcome": "the outcome label is outside OUTCOMES; it is counted as 'Other'",
 }
-"""The ``check`` values of ``quality_checks`` and what each finding means."""
+"""The ``check`` values of ``quality_checks`` and what each finding means.
+
+A call's duration gets at most one finding, the first that applies in this order:
+``unreadable`` (the loader reported its ``duration`` or ``duration_s``), ``impossible_duration``,
+``nonpositive_duration``, ``duration_mismatch``."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+import math
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +15,15 @@ from hypothesis import strategies as st
 
 from analytics.errors import ApiError, PermissionDeniedError, SchemaError
 from analytics.load import Run, load_run
-from analytics.schema import CALLS_SCHEMA, PROBLEMS_SCHEMA, TASKS_SCHEMA, TURNS_SCHEMA
+from analytics.schema import (
+    CALLS_SCHEMA,
+    MAX_CALL_COST,
+    MAX_CALL_SECONDS,
+    NULL_LITERALS,
+    PROBLEMS_SCHEMA,
+    TASKS_SCHEMA,
+    TURNS_SCHEMA,
+)
 
 DATA = Path(__file__).parent / "data"
 
@@ -265,6 +275,177 @@ def test_duration_variants(duration, expected):
 def test_duration_missing_and_no_times_is_na():
     call = one_call(duration=..., start_time="None")
     assert pd.isna(call["duration_s"])
+
+
+def load_quietly(source) -> Run:
+    """``load_run`` with every warning an error: no numpy warning may reach the user."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return load_run(source)
+
+
+def untimed_call(task_id: str = "T1", **output) -> dict:
+    """A call task without start and end times, so that duration_s is the duration alone."""
+    return call_task(task_id, start_time=..., end_time=..., **output)
+
+
+IMPOSSIBLE_DURATIONS = [
+    (-5, "duration -5 is not a possible call length (0..86,400 s); left NA"),
+    ("-5", "duration -5 is not a possible call length (0..86,400 s); left NA"),
+    (86_401, "duration 86,401 is not a possible call length (0..86,400 s); left NA"),
+    (1e308, "duration 1e+308 is not a possible call length (0..86,400 s); left NA"),
+    (10**400, "duration 1e+400 is not a possible call length (0..86,400 s); left NA"),
+    ("1e400", "duration 1e400 is not a possible call length (0..86,400 s); left NA"),
+    (math.inf, "duration Infinity is not a possible call length (0..86,400 s); left NA"),
+    (-math.inf, "duration -Infinity is not a possible call length (0..86,400 s); left NA"),
+    (math.nan, "duration NaN is not a possible call length (0..86,400 s); left NA"),
+]
+
+
+@pytest.mark.parametrize("form", ["dict", "text", "bytes"])
+@pytest.mark.parametrize(("duration", "problem"), IMPOSSIBLE_DURATIONS)
+def test_impossible_duration_is_na_with_one_problem(form, duration, problem):
+    task = untimed_call(duration=duration)
+    text = json.dumps([task])  # Python's json writes NaN / Infinity tokens and big integers
+    source = {"dict": [task], "text": text, "bytes": text.encode()}[form]
+    run = load_quietly(source)
+    assert pd.isna(run.calls["duration_s"].iloc[0])
+    assert run.problems.values.tolist() == [["T1", "duration", problem]]
+
+
+def test_impossible_duration_falls_back_to_the_times_like_an_unreadable_one():
+    run = load_quietly([call_task(duration=10**400)])
+    assert run.calls["duration_s"].tolist() == [33.0]
+    assert run.problems["field"].tolist() == ["duration"]
+
+
+def test_duration_at_the_limits_is_kept():
+    run = load_quietly(
+        [untimed_call("A", duration=0), untimed_call("B", duration=MAX_CALL_SECONDS)]
+    )
+    assert run.calls["duration_s"].tolist() == [0.0, 86400.0]
+    assert run.problems.empty
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "problem"),
+    [
+        (
+            "2026-01-31 11:48:11",
+            "2026-01-31 11:47:38",
+            "end_time - start_time is -33 s, not a possible call length (0..86,400 s); "
+            "duration_s left NA",
+        ),
+        (
+            "2026-01-31 11:00:00",
+            "2026-02-02 11:00:00",
+            "end_time - start_time is 172,800 s, not a possible call length (0..86,400 s); "
+            "duration_s left NA",
+        ),
+    ],
+)
+def test_impossible_derived_duration_is_na_and_the_times_stay(start, end, problem):
+    run = load_quietly([call_task(duration=..., start_time=start, end_time=end)])
+    call = run.calls.iloc[0]
+    assert pd.isna(call["duration_s"])
+    assert call["start_time"] == pd.Timestamp(start, tz="UTC")
+    assert call["end_time"] == pd.Timestamp(end, tz="UTC")
+    assert run.problems.values.tolist() == [["T1", "duration_s", problem]]
+
+
+def test_derived_duration_is_checked_only_when_it_is_used():
+    run = load_quietly([call_task(duration=33, end_time="2026-01-31 11:00:00")])
+    assert run.calls["duration_s"].tolist() == [33.0]  # quality_checks reports the mismatch
+    assert run.problems.empty
+
+
+@pytest.mark.parametrize(
+    ("cost", "spelled"),
+    [
+        (-0.5, "-0.5"),
+        (1e9, "1,000,000,000"),
+        (1e20, "1e+20"),
+        (math.inf, "Infinity"),
+        (math.nan, "NaN"),
+        (10**400, "1e+400"),
+    ],
+)
+def test_impossible_cost_is_na_with_one_problem(cost, spelled):
+    run = load_quietly(json.dumps([call_task(cost=cost)]))
+    assert pd.isna(run.calls["cost"].iloc[0])
+    problem = f"cost {spelled} is not a possible call cost (0..100,000); left NA"
+    assert run.problems.values.tolist() == [["T1", "cost", problem]]
+
+
+def test_cost_within_the_limit_is_kept():
+    run = load_quietly([call_task("A", cost=0.0301), call_task("B", cost=MAX_CALL_COST)])
+    assert run.calls["cost"].tolist() == [0.0301, 100000.0]
+
+
+@pytest.mark.parametrize("stamp", [10**400, -(10**400), 1e308, -1e308, 2**70, "1e308"])
+@pytest.mark.parametrize("field", ["start_time", "end_time"])
+def test_impossible_timestamps_are_nat_with_one_problem_and_no_warning(field, stamp):
+    run = load_quietly(json.dumps([call_task(**{field: stamp})]))
+    assert pd.isna(run.calls[field].iloc[0])
+    assert run.calls["duration_s"].tolist() == [33.0]
+    assert run.problems[["task_id", "field"]].values.tolist() == [["T1", field]]
+
+
+def test_huge_created_and_turn_times_do_not_warn():
+    task = call_task(transcript=[{"role": "user", "content": "hi", "timestamp": 1e308}])
+    run = load_quietly([{**task, "created": 10**400}])
+    assert run.tasks["created"].isna().all()
+    assert run.turns["timestamp"].isna().all()
+    assert sorted(run.problems["field"]) == ["created", "transcript.timestamp"]
+
+
+def test_impossible_seconds_from_start_are_na_with_a_problem_and_no_warning():
+    from analytics.text.conversation import conversation_features
+
+    def said(role, seconds):
+        return {"role": role, "content": "hi there", "secondsFromStart": seconds}
+
+    task = call_task(
+        start_time=...,
+        transcript=[said("assistant", 1e308), said("user", -1e308), said("assistant", 2.5)],
+    )
+    run = load_quietly([task])
+    assert run.turns["offset_s"].isna().tolist() == [True, True, False]
+    assert run.turns["offset_s"].iloc[2] == 2.5
+    assert run.problems["problem"].tolist() == [
+        "transcript.secondsFromStart 1e+308 is not a possible time into a call "
+        "(0..86,400 s); left NA",
+        "transcript.secondsFromStart -1e+308 is not a possible time into a call "
+        "(0..86,400 s); left NA",
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        conversation_features(run.turns, calls=run.calls)
+
+
+def test_run_with_impossible_values_goes_through_the_analyses_without_warnings():
+    from analytics.stats.durations import duration_summary
+    from analytics.stats.quality import quality_checks
+    from analytics.text.tables import call_features
+
+    tasks = [
+        untimed_call("A", duration=10**400, cost=10**400),
+        untimed_call("B", duration=1e308, cost=-1),
+        untimed_call("C", duration=-5),
+        call_task("D", duration=..., end_time="2026-01-31 11:00:00"),
+        call_task("E"),
+    ]
+    for source in (tasks, json.dumps(tasks)):
+        run = load_quietly(source)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            summary = duration_summary(run.calls, include="all")
+            findings = quality_checks(run)
+            features = call_features(run)
+        assert summary["n"].tolist() == [1]
+        assert summary["max_s"].tolist() == [33.0]
+        assert (findings["check"] == "unreadable").sum() == len(run.problems) == 6
+        assert len(features) == 5
 
 
 @pytest.mark.parametrize(
@@ -550,6 +731,35 @@ def test_not_a_response_raises_schema_error(source, match):
         load_run(source)
 
 
+@pytest.mark.parametrize(
+    ("source", "match"),
+    [
+        ([1, 2, 3], r"^source is a list of 3 items, none of them a task object \(found int 1\)"),
+        ("[1, 2, 3]", r"^JSON text is a list of 3 items, none of them a task object"),
+        (b"[null]", r"^JSON bytes is a list of 1 item, none of them a task object"),
+        ([[1]], r"^source\[0\] is a list of 1 item, none of them a task object"),
+        (["a"], "'a' is neither JSON text nor an existing file"),
+        ({"data": [1, "x"]}, r"^source: 'data' is a list of 2 items, none of them a task object"),
+    ],
+)
+def test_list_without_any_task_object_raises_schema_error(source, match):
+    with pytest.raises(SchemaError, match=match) as info:
+        load_run(source)
+    assert "\n" not in str(info.value)
+    assert "pass " in str(info.value)
+
+
+@pytest.mark.parametrize("source", [[], "[]", b"[]", {"data": []}, '{"data": []}', [[], []]])
+def test_empty_lists_are_an_empty_run(source):
+    assert repr(load_run(source)) == "Run(tasks=0, calls=0, turns=0, problems=0)"
+
+
+def test_a_few_non_task_items_among_tasks_are_reported_not_fatal():
+    run = load_run([call_task("T1"), 7, [call_task("T2"), None]])
+    assert run.tasks["task_id"].tolist() == ["T1", "T2"]
+    assert run.problems["field"].tolist() == ["task", "task"]
+
+
 def test_schema_error_is_a_value_error():
     with pytest.raises(ValueError, match=r"neither 'data' \(a response\) nor 'task_id'"):
         load_run("{}")
@@ -620,11 +830,13 @@ def test_property_every_task_kept_and_one_turn_per_message(tasks):
     )
 
 
+huge_int = st.integers(2**53, 2**2000) | st.integers(-(2**2000), -(2**53))
 json_value = st.recursive(
     st.none()
     | st.booleans()
     | st.integers(-(10**15), 10**15)
-    | st.floats(allow_nan=False)
+    | huge_int
+    | st.floats()
     | st.text(max_size=12),
     lambda inner: (
         st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
@@ -666,13 +878,57 @@ def test_property_any_value_anywhere_keeps_the_task_and_spares_the_others(field,
         node = node[key]
     node[field[-1]] = value
     healthy = {**payload("task_completed.json"), "task_id": "T-healthy"}
-    run = load_run([broken, healthy])
+    run = load_quietly([broken, healthy])
     alone = load_run([healthy])
     assert run.tasks["task_id"].tolist() == [broken["task_id"], "T-healthy"]
     pd.testing.assert_frame_equal(
         run.turns[run.turns["task_id"] == "T-healthy"].reset_index(drop=True), alone.turns
     )
     assert not run.problems["task_id"].eq("T-healthy").any()
+
+
+amount = (
+    st.floats()
+    | st.integers()
+    | huge_int
+    | st.sampled_from([10**400, -(10**400), 1e308, -1e308, 86_400, 86_400.5, 100_000, 0, -0.0])
+    | st.floats().map(repr)
+    | st.sampled_from(["1e400", "-5", " 12 ", "NaN", "inf", "None", "", "long"])
+    | st.none()
+)
+
+
+def is_null(raw) -> bool:
+    return raw is None or (isinstance(raw, str) and raw.strip().lower() in NULL_LITERALS)
+
+
+stamp = st.none() | huge_int | st.floats() | st.integers() | st.sampled_from(["2026-01-31"])
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(amount, amount, stamp, stamp, st.sampled_from(["dict", "text", "bytes"]))
+def test_property_durations_and_costs_load_within_their_limits_without_warnings(
+    duration, cost, start, end, form
+):
+    """Whatever number (or text) a duration, a cost or a time holds: the load does not fail or
+    warn, and each value is NA or possible; an NA from a present value has one problem row."""
+    task = call_task(duration=duration, cost=cost, start_time=start, end_time=end)
+    text = json.dumps([task])
+    run = load_quietly({"dict": [task], "text": text, "bytes": text.encode()}[form])
+    call = run.calls.iloc[0]
+    assert pd.isna(call["duration_s"]) or 0 <= call["duration_s"] <= MAX_CALL_SECONDS
+    assert pd.isna(call["cost"]) or 0 <= call["cost"] <= MAX_CALL_COST
+    for field in ("start_time", "end_time"):
+        assert pd.isna(call[field]) or 1990 <= call[field].year < 2100
+    fields = run.problems["field"].tolist()
+    assert len(fields) == len(set(fields))  # one row per field at most
+    for field, raw in {"duration": duration, "cost": cost}.items():
+        if pd.isna(call["cost" if field == "cost" else "duration_s"]) and not is_null(raw):
+            assert field in fields, (field, raw)
+    for field, raw in {"start_time": start, "end_time": end}.items():
+        if pd.isna(call[field]) and not (is_null(raw) or raw != raw):  # NaN: pandas' missing
+            assert field in fields, (field, raw)
+    assert not any("array(" in p or "np." in p for p in run.problems["problem"])
 
 
 def test_has_conversation_needs_an_agent_turn_and_a_user_turn():

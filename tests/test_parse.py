@@ -1,14 +1,18 @@
 """Column parsers: every timestamp, number, transcript and role shape the platform emits."""
 
+import warnings
+
 import pandas as pd
 import pytest
 
 from analytics.load.parse import (
     json_object,
     null_mask,
+    parse_bounded,
     parse_numbers,
     parse_timestamps,
     speakers,
+    spell_number,
     transcript_messages,
     word_counts,
 )
@@ -67,6 +71,18 @@ def test_parse_timestamps_garbage_is_nat_and_flagged(raw):
     assert bad[0]
 
 
+@pytest.mark.parametrize(
+    "raw", [10**400, -(10**400), 1e308, -1e308, float("inf"), "1e308", 2**70, 1e15, -1e12]
+)
+def test_parse_timestamps_impossible_numbers_are_nat_and_flagged_without_warnings(raw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        parsed, bad = parse_timestamps([raw, "2026-01-31T11:47:38Z"])
+    assert pd.isna(parsed[0])
+    assert parsed[1] == pd.Timestamp("2026-01-31 11:47:38", tz="UTC")
+    assert bad.tolist() == [True, False]
+
+
 def test_parse_timestamps_mixed_column_keeps_positions():
     parsed, bad = parse_timestamps(
         ["2026-01-31 11:47:38", "garbage", None, "2026-01-31T11:47:40Z", 1769860061000]
@@ -101,6 +117,10 @@ def test_parse_timestamps_empty_input_gives_empty_utc_column():
         ("twelve", None, True),
         (False, None, True),
         (float("inf"), None, True),
+        (float("nan"), None, True),
+        (10**400, None, True),
+        ("1e400", None, True),
+        (1e308, 1e308, False),
     ],
 )
 def test_parse_numbers(raw, value, is_bad):
@@ -108,6 +128,83 @@ def test_parse_numbers(raw, value, is_bad):
     assert parsed.dtype == "Float64"
     assert pd.isna(parsed[0]) if value is None else parsed[0] == value
     assert bool(bad[0]) is is_bad
+
+
+def test_parse_numbers_never_raises_or_warns_on_huge_or_mixed_values():
+    raw = [10**400, -(10**400), "12", 3, None, "x", 2**64, 1e308, True]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        parsed, bad = parse_numbers(raw)
+    assert parsed.tolist() == [pd.NA, pd.NA, 12.0, 3.0, pd.NA, pd.NA, float(2**64), 1e308, pd.NA]
+    assert bad.tolist() == [True, True, False, False, False, True, False, False, True]
+
+
+def test_parse_numbers_of_a_text_column_treats_its_nan_as_missing():
+    parsed, bad = parse_numbers(pd.Series(["0.8", None, "x"], dtype="str"))
+    assert parsed.tolist() == [0.8, pd.NA, pd.NA]
+    assert bad.tolist() == [False, False, True]
+
+
+BOUNDED = [
+    # raw, value, unreadable, impossible
+    (0, 0.0, False, False),
+    (86400, 86400.0, False, False),
+    ("33.5", 33.5, False, False),
+    (None, None, False, False),
+    ("NULL", None, False, False),
+    (-5, None, False, True),
+    ("-5", None, False, True),
+    (86401, None, False, True),
+    (1e308, None, False, True),
+    (float("inf"), None, False, True),
+    (float("-inf"), None, False, True),
+    (float("nan"), None, False, True),
+    ("inf", None, False, True),
+    ("1e400", None, False, True),
+    (10**400, None, False, True),
+    (-(10**400), None, False, True),
+    ("long", None, True, False),
+    (True, None, True, False),
+    ([1], None, True, False),
+]
+
+
+@pytest.mark.parametrize(("raw", "value", "unreadable", "impossible"), BOUNDED)
+def test_parse_bounded_one_value(raw, value, unreadable, impossible):
+    parsed, bad, out_of_range = parse_bounded([raw], high=86400)
+    assert pd.isna(parsed[0]) if value is None else parsed[0] == value
+    assert (bool(bad[0]), bool(out_of_range[0])) == (unreadable, impossible)
+
+
+def test_parse_bounded_whole_column_without_warnings():
+    raw = [row[0] for row in BOUNDED]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        parsed, bad, out_of_range = parse_bounded(raw, high=86400)
+    assert parsed.dtype == "Float64"
+    assert parsed.isna().tolist() == [row[1] is None for row in BOUNDED]
+    assert bad.tolist() == [row[2] for row in BOUNDED]
+    assert out_of_range.tolist() == [row[3] for row in BOUNDED]
+
+
+@pytest.mark.parametrize(
+    ("raw", "spelled"),
+    [
+        (1e308, "1e+308"),
+        (-5, "-5"),
+        (-5.0, "-5"),
+        (86401.5, "86,401.5"),
+        (float("inf"), "Infinity"),
+        (float("-inf"), "-Infinity"),
+        (float("nan"), "NaN"),
+        (10**400, "1e+400"),
+        (-3 * 10**400, "-3e+400"),
+        (2**64, "1.84467440737e+19"),
+        (" 1e400 ", "1e400"),
+    ],
+)
+def test_spell_number_is_readable(raw, spelled):
+    assert spell_number(raw) == spelled
 
 
 def test_null_mask_knows_the_platform_literals():

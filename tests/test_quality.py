@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import warnings
+
 import pandas as pd
 import pytest
 
@@ -30,7 +33,8 @@ def utc(*stamps):
 def run() -> Run:
     """T1 came twice and has a late turn; T2 a duration 30 s off and an unknown label; T3 is
     exactly 2 s off and says 'other' (both fine); T4 connected with 0 s; T5 is still being
-    evaluated; T6 has an empty and T7 no transcript; T8 an unreadable one; T9 never connected.
+    evaluated; T6 has an empty and T7 no transcript; T8 an unreadable one; T9 never connected
+    and lasted -5 s (impossible, whether connected or not).
     """
     tasks = conform(pd.DataFrame({"task_id": IDS, "n_seen": [2] + [1] * 8}), TASKS_SCHEMA)
     start, end = "2026-01-01 10:00:00", "2026-01-01 10:01:00"
@@ -42,7 +46,7 @@ def run() -> Run:
                 "call_status": status,
                 "start_time": utc(*[start] * 3, None, *[start] * 5),
                 "end_time": utc(*[end] * 3, None, *[end] * 5),
-                "duration_s": [60.0, 30.0, 58.0, 0.0, None, 60, 60, 60, None],
+                "duration_s": [60.0, 30.0, 58.0, 0.0, None, 60, 60, 60, -5.0],
                 "outcome_raw": ["Interested", "Maybe later", "other"] + [None] * 6,
                 "n_turns": [4, 2, 2, 2, None, 0, None, None, None],
                 "evaluated": [True] * 4 + [False] + [True] * 4,
@@ -133,6 +137,13 @@ def test_quality_checks_one_case_each(run):
                 "call_status 'connected' and evaluated, but it has no transcript",
             ),
             ("T8", "transcript", "unreadable", "transcript is a number (5); left NA"),
+            (
+                "T9",
+                "duration_s",
+                "impossible_duration",
+                "duration_s is -5.0 s, not a possible call length (0..86,400 s); "
+                "not counted in durations",
+            ),
             (None, "task", "unreadable", "item 9 is not a task"),
         ],
         columns=list(QUALITY_SCHEMA),
@@ -179,7 +190,7 @@ def call_task(task_id: str, modified: str = "2026-01-01T10:00:00", **output) -> 
         "task_id": task_id,
         "status": "completed",
         "modified": modified,
-        "output": {**base, **output},
+        "output": {k: v for k, v in {**base, **output}.items() if v is not ...},
     }
 
 
@@ -216,3 +227,73 @@ def test_generated_run_findings_are_consistent():
     assert (findings["check"] == "unreadable").sum() == len(run.problems)
     keys = findings[["task_id", "check"]].fillna("~")
     assert keys.equals(keys.sort_values(["task_id", "check"], kind="stable"))
+
+
+def hand_built(**columns) -> Run:
+    """A run of hand-built calls (``columns`` of the calls table); T-ids in order."""
+    n = len(next(iter(columns.values())))
+    ids = [f"T{i}" for i in range(1, n + 1)]
+    calls = conform(
+        pd.DataFrame({"task_id": ids, "call_status": "notConnected", **columns}), CALLS_SCHEMA
+    )
+    return Run(
+        tasks=conform(pd.DataFrame({"task_id": ids, "n_seen": [1] * n}), TASKS_SCHEMA),
+        calls=calls,
+        turns=empty_frame(TURNS_SCHEMA),
+        problems=empty_frame(PROBLEMS_SCHEMA),
+    )
+
+
+def test_a_call_matching_two_duration_checks_is_reported_once():
+    """Connected, 0 s long, but 60 s between its times: nonpositive wins over mismatch."""
+    run = hand_built(
+        call_status=["completed"],
+        start_time=utc("2026-01-01 10:00:00"),
+        end_time=utc("2026-01-01 10:01:00"),
+        duration_s=[0.0],
+        connected=[True],
+    )
+    found = quality_checks(run)
+    assert found[["task_id", "check"]].values.tolist() == [["T1", "nonpositive_duration"]]
+
+
+def test_impossible_durations_are_reported_on_every_call_once_and_readably():
+    start, end = utc(*["2026-01-01 10:00:00"] * 5), utc(*["2026-01-01 10:01:00"] * 5)
+    run = hand_built(
+        start_time=start,
+        end_time=end,
+        duration_s=[-5.0, math.inf, 1e308, 86_401.0, math.nan],
+        connected=[False, True, None, True, False],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found = quality_checks(run)
+    assert found["check"].tolist() == ["impossible_duration"] * 4  # NaN is missing: not checked
+    assert found["detail"].tolist() == [
+        f"duration_s is {spelled}, not a possible call length (0..86,400 s); "
+        "not counted in durations"
+        for spelled in ["-5.0 s", "not a finite number", "1e+308 s", "86401.0 s"]
+    ]
+    assert not found["detail"].str.contains("inf").any()
+
+
+def test_an_unreadable_duration_is_not_reported_again():
+    """The loader's problem (``unreadable``) comes first: a call's duration is reported once,
+    even when the times it fell back to are 0 s long on a connected call."""
+    at = "2026-01-01 10:00:00"
+    untimed = [{"role": "assistant", "content": "Hello"}, {"role": "user", "content": "Hi"}]
+    run = load_run(
+        [
+            call_task("A", duration=-5, start_time=..., end_time=...),
+            call_task("B", duration=1e308, start_time=at, end_time=at, transcript=untimed),
+            call_task("C", duration=..., end_time="2026-01-01 09:00:00", transcript=untimed),
+            call_task("D", duration="long", end_time="2026-01-01 10:00:30"),
+        ]
+    )
+    found = quality_checks(run)
+    assert found[["task_id", "field", "check"]].values.tolist() == [
+        ["A", "duration", "unreadable"],
+        ["B", "duration", "unreadable"],
+        ["C", "duration_s", "unreadable"],
+        ["D", "duration", "unreadable"],
+    ]

@@ -1,9 +1,11 @@
 """Lenient parsers for the values Unpod payloads carry in many shapes.
 
-Column parsers (:func:`parse_timestamps`, :func:`parse_numbers`, :func:`text_column`,
-:func:`speakers`, :func:`word_counts`) take a whole column at once and return the parsed column
-plus, where a value can be unreadable, a boolean mask of the values that were present but could
-not be read: the loader turns that mask into ``problems`` rows. Each tries one C-level pass
+Column parsers (:func:`parse_timestamps`, :func:`parse_numbers`, :func:`parse_bounded`,
+:func:`text_column`, :func:`speakers`, :func:`word_counts`) take a whole column at once and
+return the parsed column plus, where a value can be unreadable, a boolean mask of the values
+that were present but could not be read: the loader turns that mask into ``problems`` rows.
+No parser raises or lets a numpy warning out on any value: an integer too large for a float,
+``1e308``, NaN or infinity is a value like any other, read or flagged. Each tries one C-level pass
 (Arrow, or pandas' ISO 8601 parser) first and reads value by value only what that pass could
 not. Scalar helpers (:func:`transcript_messages`, :func:`json_object`) run once per call,
 never once per turn.
@@ -24,7 +26,10 @@ Examples
 
 from __future__ import annotations
 
+import math
+import numbers
 import re
+import sys
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -63,13 +68,16 @@ def _object_array(values: Sequence[Any] | pd.Series) -> np.ndarray:
     return out
 
 
-def _arrow(values: Any, kind: pa.DataType | None = None) -> pa.Array | None:
+def _arrow(
+    values: Any, kind: pa.DataType | None = None, *, from_pandas: bool = True
+) -> pa.Array | None:
     """``values`` as an Arrow array (of ``kind``, else of the inferred type), or None when
-    the values do not fit one type. One C-level pass: the fast path of the parsers here."""
+    the values do not fit one type (or an integer does not fit 64 bits). One C-level pass: the
+    fast path of the parsers here. ``from_pandas`` reads NaN as null."""
     if isinstance(values, pd.Series):
         values = values.to_numpy(dtype=object)
     try:
-        return pa.array(values, type=kind, from_pandas=True)
+        return pa.array(values, type=kind, from_pandas=from_pandas)
     except (pa.ArrowTypeError, pa.ArrowInvalid, OverflowError):
         return None
 
@@ -194,42 +202,142 @@ def _lenient_timestamps(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 def _from_epoch(values: pd.Series) -> np.ndarray:
     """Epoch seconds or milliseconds (chosen per value by magnitude) to naive UTC times."""
-    number = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
-    ms = np.where(np.abs(number) >= _EPOCH_MS_FROM, number, number * 1000.0)
-    ms = np.where(np.abs(ms) < _EPOCH_MS_LIMIT, ms, np.nan)  # beyond datetime64[ns]: unreadable
+    ms = _numbers(values)[0]  # ints beyond a float are +-inf, not an OverflowError
+    seconds = np.abs(ms) < _EPOCH_MS_FROM  # False for NaN and inf: no warning
+    ms[seconds] *= 1000.0
+    ms[~(np.abs(ms) < _EPOCH_MS_LIMIT)] = np.nan  # beyond datetime64[ns]: unreadable
     return pd.to_datetime(ms, unit="ms", errors="coerce").as_unit("ns").to_numpy().copy()
 
 
 def parse_numbers(values: Sequence[Any] | pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse a column of numbers that may be ints, floats or numeric strings to ``Float64``.
 
-    >>> num, bad = parse_numbers([33, 147.2, "0", "12.5", None, "NULL", "long", True])
+    A value that is present but not a finite number (text, a bool, NaN, infinity, an integer
+    too large for a float) is NA and flagged. In a pandas Series NaN is pandas' missing
+    marker, so it is missing there, not flagged.
+
+    >>> num, bad = parse_numbers([33, 147.2, "0", "12.5", None, "NULL", "long", True, 10**400])
     >>> num.tolist()
-    [33.0, 147.2, 0.0, 12.5, <NA>, <NA>, <NA>, <NA>]
+    [33.0, 147.2, 0.0, 12.5, <NA>, <NA>, <NA>, <NA>, <NA>]
     >>> bad.tolist()
-    [False, False, False, False, False, False, True, True]
+    [False, False, False, False, False, False, True, True, True]
     """
-    fast = _arrow(values)
+    number, numeric, missing = _numbers(values)
+    finite = numeric & np.isfinite(number)
+    return _measure(number, finite), pd.Series(~missing & ~finite)
+
+
+def parse_bounded(
+    values: Sequence[Any] | pd.Series, *, high: float
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Parse a column of amounts that must lie in ``0..high`` (durations, costs) to ``Float64``.
+
+    Returns
+    -------
+    (parsed, unreadable, impossible) : tuple of Series
+        ``parsed`` is NA wherever the value is not a number in ``0..high``. ``unreadable`` is
+        True where a present value is no number at all (text, a bool, a list); ``impossible``
+        where it is a number (or numeric text) that cannot be such an amount: negative, NaN,
+        infinite, above ``high``, or an integer too large for a float.
+
+    Examples
+    --------
+    >>> parsed, unreadable, impossible = parse_bounded([33, "-5", 1e308, "long", None], high=60)
+    >>> parsed.tolist(), unreadable.tolist(), impossible.tolist()
+    ([33.0, <NA>, <NA>, <NA>, <NA>], [False, False, False, True, False], \
+[False, True, True, False, False])
+    """
+    number, numeric, missing = _numbers(values)
+    within = numeric & (number >= 0) & (number <= high)  # NaN compares False, silently
+    return _measure(number, within), pd.Series(~missing & ~numeric), pd.Series(numeric & ~within)
+
+
+def _measure(number: np.ndarray, keep: np.ndarray) -> pd.Series:
+    return pd.Series(np.where(keep, number, np.nan), dtype=MEASURE)
+
+
+def _numbers(values: Sequence[Any] | pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(number, numeric, missing)`` of a column: each value as float64 (NaN where it is no
+    number; +-inf beyond a float's range), True where it is a number or numeric text (even NaN
+    or infinite), and True where it is missing (null, a null literal; NaN in a pandas Series).
+    """
+    is_series = isinstance(values, pd.Series)
+    fast = _arrow(values, from_pandas=is_series)
     if fast is not None and pa.types.is_string(fast.type):
-        fast = pc.if_else(_literal_nulls(fast), pa.scalar(None, pa.string()), fast)
-        number = pd.to_numeric(pd.Series(pd.arrays.ArrowStringArray(fast)), errors="coerce")
-        number = number.astype("float64")
-        parsed = pd.Series(number, dtype=MEASURE).where(np.isfinite(number))
-        return parsed, pd.Series(fast.is_valid().to_numpy(zero_copy_only=False)) & parsed.isna()
+        return _text_numbers(fast)
     if fast is not None and (
         pa.types.is_integer(fast.type)
         or pa.types.is_floating(fast.type)
         or pa.types.is_null(fast.type)
     ):
-        number = pd.Series(fast.to_numpy(zero_copy_only=False), dtype="float64")
-        parsed = pd.Series(number, dtype=MEASURE).where(np.isfinite(number))
-        return parsed, number.notna() & parsed.isna()
-    raw = _as_series(values)
-    missing = null_mask(raw)
-    is_bool = raw.map(type).isin([bool])
-    number = pd.to_numeric(raw.where(~missing & ~is_bool), errors="coerce")
-    parsed = pd.Series(number, dtype=MEASURE).where(np.isfinite(number.astype("float64")))
-    return parsed, ~missing & parsed.isna()
+        number = np.array(fast.to_numpy(zero_copy_only=False), dtype="float64")  # writable
+        valid = fast.is_valid().to_numpy(zero_copy_only=False)
+        return number, valid, ~valid
+    return _mixed_numbers(_as_series(values), nan_is_missing=is_series)
+
+
+def _text_numbers(text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_numbers` of an Arrow string column: one vectorised conversion."""
+    literal = _literal_nulls(text)
+    missing = ~text.is_valid().to_numpy(zero_copy_only=False) | literal
+    text = pc.if_else(literal, pa.scalar(None, pa.string()), text)
+    parsed = pd.to_numeric(pd.Series(pd.arrays.ArrowStringArray(text)), errors="coerce")
+    number = parsed.to_numpy(dtype="float64", na_value=np.nan)
+    return number, ~missing & parsed.notna().to_numpy(dtype=bool), missing
+
+
+def _mixed_numbers(
+    raw: pd.Series, *, nan_is_missing: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_numbers` of a column mixing kinds: text at once, other values one by one."""
+    is_text = raw.map(type).isin([str]).to_numpy()
+    number, numeric = np.full(len(raw), np.nan), np.zeros(len(raw), dtype=bool)
+    if is_text.any():
+        text = pa.array(raw[is_text].tolist(), pa.string())
+        number[is_text], numeric[is_text] = _text_numbers(text)[:2]
+    floats = [_float(v) for v in raw[~is_text]]
+    number[~is_text] = [np.nan if f is None else f for f in floats]
+    numeric[~is_text] = [f is not None for f in floats]
+    missing = null_mask(raw).to_numpy(dtype=bool)
+    if nan_is_missing:
+        return number, numeric & ~missing, missing
+    return number, numeric, missing & ~numeric
+
+
+def _float(value: Any) -> float | None:
+    """One value that is not text as a float (+-inf beyond a float's range); None when it is
+    no number (None, a bool, a container)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if cast(int, value) > 0 else -math.inf  # only an int overflows
+
+
+def spell_number(value: Any) -> str:
+    """A raw number as a person reads it, for messages: at most 12 significant digits with
+    thousands separators, an exponent for huge ones (``1e+308``, ``1e+400`` for an int beyond a
+    float), never a numpy repr; numeric text as written. (The separators also keep a long
+    number from reading as a phone number to the report's redaction.)
+
+    >>> spell_number(1e308), spell_number(-5), spell_number(86401.5), spell_number(10**400)
+    ('1e+308', '-5', '86,401.5', '1e+400')
+    >>> spell_number(float("nan")), spell_number(float("-inf")), spell_number(" 1e400 ")
+    ('NaN', '-Infinity', '1e400')
+    """
+    if isinstance(value, str):
+        return value.strip()[:40]
+    if isinstance(value, numbers.Integral) and abs(int(value)) > sys.float_info.max:
+        exponent = int(math.log10(abs(int(value))))
+        return f"{int(value) / 10**exponent:.12g}e+{exponent}"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return f"{value!r:.40}"
+    if math.isfinite(number):
+        return f"{number:,.12g}"
+    return "NaN" if math.isnan(number) else "Infinity" if number > 0 else "-Infinity"
 
 
 def json_object(value: Any) -> Any:

@@ -7,7 +7,11 @@ list per field gathered in one pass over the typed tasks (:mod:`analytics.load.p
 column parsed once (:mod:`analytics.load.parse`) and cast to its dtype (:mod:`analytics.schema`).
 
 Nothing is dropped silently: a value that cannot be read is NA in its table and one row in
-``problems``; an item that is not a task object at all is reported there too.
+``problems``; an item that is not a task object at all is reported there too. A value that is
+read but cannot be what it claims is treated the same way: a duration outside
+``0..MAX_CALL_SECONDS`` (negative, NaN, infinite, a day or more, an integer too large for a
+float), a cost outside ``0..MAX_CALL_COST``, a time outside 1990-2099
+(:mod:`analytics.schema`).
 
 Examples
 --------
@@ -22,6 +26,7 @@ Examples
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import chain
 from operator import attrgetter
@@ -34,9 +39,11 @@ import pandas as pd
 from analytics._shared import gc_paused
 from analytics.load.parse import (
     json_object,
+    parse_bounded,
     parse_numbers,
     parse_timestamps,
     speakers,
+    spell_number,
     text_column,
     word_counts,
 )
@@ -55,6 +62,8 @@ from analytics.schema import (
     ANSWERED_CALL_STATUSES,
     CALL_TYPES,
     CALLS_SCHEMA,
+    MAX_CALL_COST,
+    MAX_CALL_SECONDS,
     PROBLEMS_SCHEMA,
     TASKS_SCHEMA,
     TEXT,
@@ -133,7 +142,8 @@ def load_run(source: Source) -> Run:
     ------
     SchemaError
         The input is not a tasks response at all (not JSON, a wrong envelope, ``data`` not
-        a list).
+        a list, or a non-empty list in which no item is a task object, such as
+        ``[1, 2, 3]``). An empty list is an empty run.
     ApiError
         The input is a saved error answer of the API (status 206 or >= 400); it carries the
         platform's message.
@@ -342,18 +352,18 @@ def _parse_call_columns(
     frame: pd.DataFrame, calls: list[Output], found: list[pd.DataFrame | None]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     frame, time_problems = _parse_time_columns(frame, ("start_time", "end_time"))
-    raw_duration, raw_cost = [o.duration for o in calls], [o.cost for o in calls]
-    duration, bad_duration = parse_numbers(raw_duration)
-    cost, bad_cost = parse_numbers(raw_cost)
-    elapsed = (frame["end_time"] - frame["start_time"]).dt.total_seconds().astype("Float64")
+    ids = frame["task_id"]
+    duration, duration_problems = _bounded(ids, [o.duration for o in calls], "duration")
+    cost, cost_problems = _bounded(ids, [o.cost for o in calls], "cost")
+    elapsed, elapsed_problems = _elapsed(frame, needed=duration.isna().to_numpy(dtype=bool))
     kind = frame["call_type"].str.lower().map(CALL_TYPES).astype(TEXT)
     bad_kind = frame["call_type"].notna() & kind.isna()
-    ids = frame["task_id"]
     problems = [
         *found,
         time_problems,
-        _mask_problems(ids, bad_duration, "duration", raw_duration),
-        _mask_problems(ids, bad_cost, "cost", raw_cost),
+        duration_problems,
+        cost_problems,
+        elapsed_problems,
         _mask_problems(ids, bad_kind, "call_type", frame["call_type"]),
     ]
     frame = frame.assign(
@@ -364,6 +374,54 @@ def _parse_call_columns(
         success_score=parse_numbers(frame["success_evaluator"])[0].to_numpy(),
     )
     return frame, _concat_problems(problems)
+
+
+_LIMITS = {
+    "duration": (MAX_CALL_SECONDS, " s", "call length"),
+    "cost": (MAX_CALL_COST, "", "call cost"),
+    "transcript.secondsFromStart": (MAX_CALL_SECONDS, " s", "time into a call"),
+}
+"""Per bounded field: the largest possible value, its unit and what it measures."""
+
+
+def _bounded(
+    ids: Any, raw: list[Any], field: str, used: np.ndarray | None = None
+) -> tuple[pd.Series, pd.DataFrame]:
+    """A bounded column (:data:`_LIMITS`): NA where unreadable or impossible, with a problem
+    for each such value (only where ``used``, when given)."""
+    high, unit, what = _LIMITS[field]
+    parsed, unreadable, impossible = parse_bounded(raw, high=high)
+    if used is not None:
+        unreadable, impossible = unreadable & used, impossible & used
+
+    def say(value: Any) -> str:
+        return (
+            f"{field} {spell_number(value)} is not a possible {what} (0..{high:,}{unit}); left NA"
+        )
+
+    problems = [
+        _mask_problems(ids, unreadable, field, raw),
+        _mask_problems(ids, impossible, field, raw, say),
+    ]
+    return parsed, _concat_problems(problems)
+
+
+def _elapsed(frame: pd.DataFrame, needed: np.ndarray) -> tuple[pd.Series, pd.DataFrame | None]:
+    """``end_time - start_time`` in seconds; where it stands in for a missing duration
+    (``needed``) and lies outside ``0..MAX_CALL_SECONDS``, NA with a ``duration_s`` problem
+    (the times themselves stay)."""
+    elapsed = (frame["end_time"] - frame["start_time"]).dt.total_seconds().astype("Float64")
+    outside = (elapsed < 0) | (elapsed > MAX_CALL_SECONDS)
+    impossible = needed & outside.fillna(False).to_numpy(dtype=bool)
+
+    def say(value: Any) -> str:
+        return (
+            f"end_time - start_time is {spell_number(value)} s, not a possible call length "
+            f"(0..{MAX_CALL_SECONDS:,} s); duration_s left NA"
+        )
+
+    problems = _mask_problems(frame["task_id"], impossible, "duration_s", elapsed, say)
+    return elapsed.where(~impossible), problems
 
 
 def _with_turn_counts(calls: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
@@ -417,6 +475,8 @@ def _turn_columns(
     roles = text_column([m.role if m.role is not None else m.speaker for m in flat])[0]
     raw_stamps = [m.timestamp for m in flat]
     stamp, bad_stamp = _turn_timestamps(raw_stamps, flat)
+    start = _naive(calls["start_time"])[owner]
+    offset, offset_problems = _offsets(stamp, start, owner, flat, task_ids)
     turns = pd.DataFrame(
         {
             "task_id": task_ids,
@@ -426,13 +486,14 @@ def _turn_columns(
             "role": roles,
             "text": text,
             "timestamp": stamp,
-            "offset_s": _offsets(stamp, _naive(calls["start_time"])[owner], owner, flat),
+            "offset_s": offset,
             "n_words": word_counts(text),
         }
     )
     problems = [
         _mask_problems(task_ids, bad_text, "transcript.content", raw_text),
         _mask_problems(task_ids, bad_stamp, "transcript.timestamp", raw_stamps),
+        offset_problems,
     ]
     return conform(turns, TURNS_SCHEMA), _concat_problems(problems)
 
@@ -453,18 +514,22 @@ def _naive(stamps: pd.Series) -> np.ndarray:
 
 
 def _offsets(
-    stamp: pd.Series, call_start: np.ndarray, owner: np.ndarray, flat: list[Message]
-) -> pd.Series:
-    """Seconds since the call's start, else since its first timed turn, else secondsFromStart."""
+    stamp: pd.Series, call_start: np.ndarray, owner: np.ndarray, flat: list[Message], ids: Any
+) -> tuple[pd.Series, pd.DataFrame | None]:
+    """Seconds since the call's start, else since its first timed turn, else secondsFromStart
+    (within ``0..MAX_CALL_SECONDS``; a problem for each impossible one that was needed)."""
     times = _naive(stamp)
     origin = call_start
     if np.isnat(call_start[~np.isnat(times)]).any():
         first = pd.Series(times).groupby(owner).transform("min").to_numpy()
         origin = np.where(np.isnat(call_start), first, call_start)
     offset = pd.Series((times - origin) / np.timedelta64(1, "s"), dtype="Float64")
-    if any(m.secondsFromStart is not None for m in flat):
-        offset = offset.fillna(parse_numbers([m.secondsFromStart for m in flat])[0])
-    return offset
+    if not any(m.secondsFromStart is not None for m in flat):
+        return offset, None
+    raw = [m.secondsFromStart for m in flat]
+    field = "transcript.secondsFromStart"
+    seconds, problems = _bounded(ids, raw, field, used=offset.isna().to_numpy(dtype=bool))
+    return offset.fillna(seconds), problems
 
 
 def _turn_counts(turns: pd.DataFrame, lengths: np.ndarray, known: np.ndarray) -> pd.DataFrame:
@@ -494,17 +559,26 @@ def _parse_time_columns(
 
 
 def _mask_problems(
-    task_ids: Any, bad: Any, field: str, raw: Any, problem: str | None = None
+    task_ids: Any,
+    bad: Any,
+    field: str,
+    raw: Any,
+    problem: str | Callable[[Any], str] | None = None,
 ) -> pd.DataFrame | None:
-    """One problem row per True in ``bad``, quoting the raw value (or saying ``problem``);
-    None when there is none. ``task_ids`` may be None: the caller fills them in by index.
+    """One problem row per True in ``bad``, quoting the raw value (or saying ``problem``, or
+    what ``problem(value)`` says); None when there is none. ``task_ids`` may be None: the
+    caller fills them in by index.
     """
     mask = np.asarray(bad, dtype=bool)
     if not mask.any():
         return None
     positions = np.flatnonzero(mask)
-    values = np.asarray(raw, dtype=object)[positions]
-    text = [problem or f"unreadable {field} {v!r:.60}; left NA" for v in values]
+    items = raw if isinstance(raw, list) else list(raw)
+    values = [items[i] for i in positions]  # not via numpy: a list value would become an axis
+    if problem is None or isinstance(problem, str):
+        text = [problem or f"unreadable {field} {v!r:.60}; left NA" for v in values]
+    else:
+        text = [problem(v) for v in values]
     ids = None if task_ids is None else np.asarray(task_ids, dtype=object)[positions]
     frame = conform(
         pd.DataFrame({"task_id": ids, "field": field, "problem": text}, index=positions),

@@ -4,7 +4,15 @@ A path, JSON text or bytes, a parsed response, one task, a bare list of tasks, o
 any of these (pages, several runs, several files). JSON is decoded straight into
 :class:`~analytics.load.payload.Task` structs where it has the expected shape; anything else takes
 the lenient way (untyped decode, then :func:`~analytics.load.payload.to_task` per item), which also
-gives the precise error for input that is not a run at all.
+gives the precise error for input that is not a run at all. JSON that msgspec refuses but
+Python's ``json`` writes (``NaN`` and ``Infinity`` tokens, numbers beyond a float such as
+``1e400``) is read by Python's own reader, so that one such value is a problem row, not a
+rejected file.
+
+A list is a run when it is empty, or when at least one item is a task object (or, at the top
+level, a page or source to expand); its other items are each reported in ``problems``. A
+non-empty list with no such item (``[1, 2, 3]``, ``{"data": [null]}``) is not a run: a
+:class:`~analytics.errors.SchemaError` saying what was found.
 
 Examples
 --------
@@ -15,6 +23,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -74,10 +83,19 @@ def _tasks_from_json(raw: bytes | str, what: str) -> tuple[list[Task], list[Prob
     try:
         parsed = msgspec.json.decode(raw)
     except msgspec.DecodeError as err:
+        parsed = _python_json(raw, what, err)
+    return _tasks_from(parsed, what)
+
+
+def _python_json(raw: bytes | str, what: str, err: msgspec.DecodeError) -> Any:
+    """Python's reader, for JSON that Python writes and msgspec refuses (``NaN``,
+    ``Infinity``, ``1e400``); the error names msgspec's finding when neither can read it."""
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise SchemaError(
             f"{what} is not valid JSON ({err}); pass a saved run response or its text"
         ) from None
-    return _tasks_from(parsed, what)
 
 
 def _tasks_from_dict(obj: dict[str, Any], where: str) -> tuple[list[Task], list[Problem]]:
@@ -93,16 +111,40 @@ def _tasks_from_dict(obj: dict[str, Any], where: str) -> tuple[list[Task], list[
 
 def _tasks_from_list(items: list[Any], where: str) -> tuple[list[Task], list[Problem]]:
     """A list holds tasks, or pages / sources to expand, in any mix."""
+    _require_a_task(items, where, nested=True)
     tasks: list[Task] = []
     problems: list[Problem] = []
     for i, item in enumerate(items):
-        expand = isinstance(item, (list, str, bytes, os.PathLike)) or (
-            isinstance(item, dict) and "data" in item and "task_id" not in item
-        )
+        expand = _expands(item)
         more, found = _tasks_from(item, f"{where}[{i}]") if expand else _convert([item], i)
         tasks += more
         problems += found
     return tasks, problems
+
+
+def _expands(item: Any) -> bool:
+    """True when a list item is a source of its own (a page, a list, a path, JSON text)."""
+    return isinstance(item, (list, str, bytes, os.PathLike)) or (
+        isinstance(item, dict) and "data" in item and "task_id" not in item
+    )
+
+
+def _require_a_task(items: list[Any], where: str, *, nested: bool) -> None:
+    """Raise unless ``items`` is empty or holds an object (or, when ``nested``, a source)."""
+    usable = (lambda i: isinstance(i, dict) or _expands(i)) if nested else _is_object
+    if not items or any(map(usable, items)):
+        return
+    n = f"{len(items)} item{'s' if len(items) > 1 else ''}"
+    first = items[0]
+    raise SchemaError(
+        f"{where} is a list of {n}, none of them a task object (found "
+        f"{type(first).__name__} {first!r:.40}); pass a run-tasks response, its 'data' list of "
+        "task objects, or a list of those"
+    )
+
+
+def _is_object(item: Any) -> bool:
+    return isinstance(item, dict)
 
 
 def _response_data(response: dict[str, Any], where: str) -> list[Any]:
@@ -115,6 +157,7 @@ def _response_data(response: dict[str, Any], where: str) -> list[Any]:
             f"{where}: 'data' is a {type(data).__name__} ({data!r:.60}), expected a list of "
             "tasks; is this a run-tasks response?"
         )
+    _require_a_task(data, f"{where}: 'data'", nested=False)
     return data
 
 

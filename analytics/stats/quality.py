@@ -2,8 +2,10 @@
 
 The loader and these checks tell one story. What the loader could not read is in
 ``run.problems`` and comes back here as ``check="unreadable"``; the value is NA in its table,
-and every other check skips NA values, so a bad value is reported once. The checks and their
-meaning are :data:`analytics.schema.QUALITY_CHECKS`.
+and every other check skips NA values, so a bad value is reported once. A call's duration gets
+at most one finding (``unreadable``, else ``impossible_duration``, else
+``nonpositive_duration``, else ``duration_mismatch``), so that the total of findings counts
+each problem once. The checks and their meaning are :data:`analytics.schema.QUALITY_CHECKS`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import pandas as pd
 from analytics.load import Run
 from analytics.schema import (
     ANSWERED_CALL_STATUSES,
+    MAX_CALL_SECONDS,
     QUALITY_SCHEMA,
     TEXT,
     canonical_outcomes,
@@ -44,8 +47,11 @@ def _finding(
 
 
 def _number(values: pd.Series) -> pd.Series:
-    """Seconds as text with one decimal: ``33.0``."""
-    return values.astype("Float64").round(1).astype(TEXT)
+    """Seconds as text with one decimal: ``33.0`` (rounded in numpy, NA as NaN: pandas rounds
+    the values under the NA mask too, and a huge one overflows)."""
+    seconds = _seconds(values)
+    rounded = np.round(np.where(np.abs(seconds) < 1e15, seconds, np.nan), 1)
+    return pd.Series(rounded, index=values.index, dtype="Float64").astype(TEXT)
 
 
 def _unreadable(problems: pd.DataFrame) -> pd.DataFrame:
@@ -59,24 +65,63 @@ def _duplicates(tasks: pd.DataFrame) -> pd.DataFrame:
     return _finding(tasks, n_seen > 1, "task_id", "duplicate_task", detail)
 
 
-def _durations(calls: pd.DataFrame) -> list[pd.DataFrame]:
-    elapsed = (calls["end_time"] - calls["start_time"]).dt.total_seconds().astype("Float64")
+_DURATION_FIELDS = ("duration", "duration_s")
+"""Loader problem fields that are a call's duration finding already (``unreadable``)."""
+
+
+def _duration_masks(calls: pd.DataFrame, problems: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Which calls get which duration finding: at most one each, the first that applies in
+    the order of the dict, and none when the loader already reported the duration."""
+    reported = problems.loc[problems["field"].isin(_DURATION_FIELDS), "task_id"]
+    todo = ~calls["task_id"].isin(reported).to_numpy(dtype=bool)
+    duration = _seconds(calls["duration_s"])
+    known = todo & ~np.isnan(duration)
+    impossible = known & ~((duration >= 0) & (duration <= MAX_CALL_SECONDS))  # NaN-safe
+    possible = np.where(known & ~impossible, duration, np.nan)
+    zero = calls["connected"].fillna(False).to_numpy(dtype=bool) & (possible <= 0)
+    off = ~zero & (np.abs(possible - _seconds(_elapsed(calls))) > SLACK_S)
+    return {
+        "impossible_duration": impossible,
+        "nonpositive_duration": zero,
+        "duration_mismatch": off,
+    }
+
+
+def _seconds(values: pd.Series) -> np.ndarray:
+    """A measure column as float64, NA as NaN (numpy arithmetic that never warns on NA)."""
+    seconds: np.ndarray = values.astype("Float64").to_numpy("float64", na_value=np.nan)
+    return seconds
+
+
+def _elapsed(calls: pd.DataFrame) -> pd.Series:
+    return (calls["end_time"] - calls["start_time"]).dt.total_seconds().astype("Float64")
+
+
+def _spelled(seconds: pd.Series) -> pd.Series:
+    """Seconds as text without rounding (``-5.0 s``, ``1e+308 s``: rounding a huge value
+    overflows), and ``not a finite number`` for NaN and infinities."""
+    finite = np.isfinite(_seconds(seconds))
+    return (seconds.astype(TEXT) + " s").where(finite, "not a finite number")
+
+
+def _durations(calls: pd.DataFrame, problems: pd.DataFrame) -> list[pd.DataFrame]:
+    masks = {k: pd.Series(v, calls.index) for k, v in _duration_masks(calls, problems).items()}
     duration = calls["duration_s"].astype("Float64")
-    mismatch = (duration - elapsed).abs() > SLACK_S
-    detail = "duration_s is " + _number(duration) + " s but end_time - start_time is "
-    nonpositive = calls["connected"].fillna(False).astype(bool) & (duration <= 0)
-    return [
-        _finding(
-            calls, mismatch, "duration_s", "duration_mismatch", detail + _number(elapsed) + " s"
-        ),
-        _finding(
-            calls,
-            nonpositive,
-            "duration_s",
-            "nonpositive_duration",
-            "connected call has duration_s " + _number(duration) + " s; not counted in durations",
-        ),
-    ]
+    seconds = _number(duration)
+    details = {
+        "impossible_duration": "duration_s is "
+        + _spelled(duration)
+        + f", not a possible call length (0..{MAX_CALL_SECONDS:,} s); not counted in durations",
+        "nonpositive_duration": "connected call has duration_s "
+        + seconds
+        + " s; not counted in durations",
+        "duration_mismatch": "duration_s is "
+        + seconds
+        + " s but end_time - start_time is "
+        + _number(_elapsed(calls))
+        + " s",
+    }
+    return [_finding(calls, masks[c], "duration_s", c, details[c]) for c in details]
 
 
 def _transcripts(calls: pd.DataFrame, problems: pd.DataFrame) -> list[pd.DataFrame]:
@@ -162,9 +207,12 @@ def quality_checks(run: Run) -> pd.DataFrame:
 
         - ``unreadable``: each row of ``run.problems`` (``detail`` is the loader's message);
         - ``duplicate_task``: the task came more than once in the input (``tasks.n_seen``);
+        - ``impossible_duration``: a call (connected or not) whose ``duration_s`` is negative,
+          not finite or over :data:`~analytics.schema.MAX_CALL_SECONDS` (a table not built by
+          ``load_run``, which makes such values NA and reports them as unreadable);
+        - ``nonpositive_duration``: a connected call lasting 0 s;
         - ``duration_mismatch``: ``duration_s`` and ``end_time - start_time`` differ by more
           than :data:`SLACK_S` seconds;
-        - ``nonpositive_duration``: a connected call lasting 0 s or less;
         - ``transcript_pending`` / ``transcript_missing``: a call whose status says someone
           answered (:data:`~analytics.schema.ANSWERED_CALL_STATUSES`) but with no transcript
           turns, either because the platform is still evaluating it (``evaluated`` false:
@@ -175,7 +223,9 @@ def quality_checks(run: Run) -> pd.DataFrame:
           :data:`~analytics.schema.OUTCOMES`, counted as ``"Other"`` by the analyses.
 
         Values that are NA (never given, or unreadable and already reported) are not
-        checked again.
+        checked again, and a call's duration gets at most one finding: the first of
+        ``unreadable`` (a loader problem on ``duration`` or ``duration_s``),
+        ``impossible_duration``, ``nonpositive_duration``, ``duration_mismatch``.
 
     Examples
     --------
@@ -191,7 +241,7 @@ def quality_checks(run: Run) -> pd.DataFrame:
     found = [
         _unreadable(run.problems),
         _duplicates(run.tasks),
-        *_durations(run.calls),
+        *_durations(run.calls, run.problems),
         *_transcripts(run.calls, run.problems),
         _turn_times(run.turns, run.calls),
         _unknown_outcomes(run.calls),
