@@ -11,7 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analytics.schema import CALLS_SCHEMA, TURNS_SCHEMA, conform
-from analytics.text.conversation import CONVERSATION_SCHEMA, METRICS, conversation_features
+from analytics.text import conversation
+from analytics.text.conversation import (
+    CONVERSATION_SCHEMA,
+    METRICS,
+    conversation_features,
+    feature_summary,
+)
 
 T0 = pd.Timestamp("2026-01-31 11:47:38", tz="UTC")
 
@@ -100,9 +106,10 @@ EXPECTED = {
     "user_questions":                [2,          3,           0,              0],
     # user->agent gaps A: 1, 1, 6; agent->user: 4, 5, 3 (linear interpolation)
     "agent_response_gap_p50_s":      [1.0,        NA,          NA,             NA],
-    "agent_response_gap_p90_s":      [5.0,        NA,          NA,             NA],
+    # 3 gaps a side: too few for a 90th percentile (MIN_GAPS_P90 = 10)
+    "agent_response_gap_p90_s":      [NA,         NA,          NA,             NA],
     "user_response_gap_p50_s":       [4.0,        NA,          NA,             NA],
-    "user_response_gap_p90_s":       [4.8,        NA,          NA,             NA],
+    "user_response_gap_p90_s":       [NA,         NA,          NA,             NA],
     "overlaps":                      [0,          NA,          NA,             NA],
     "first_speaker":                 ["agent",    "user",      "agent",        NA],
     "last_speaker":                  ["agent",    "agent",     "agent",        NA],
@@ -194,6 +201,34 @@ def test_overlaps_and_negative_gaps():
     assert out["user_response_gap_p50_s"] == 1.5  # gaps 3.0 and 0.0
     # talk: agent 3 s + 0 (stamped backwards -> 0), user 0 (clipped); last turn unknown
     assert out["agent_talk_share_time"] == 1.0
+
+
+def gap_turns(task: str, agent_gaps: list[float]) -> list[tuple]:
+    """A timed call: the agent opens, then each user turn 2 s after the agent's, and the agent
+    replies after the next of ``agent_gaps``: one user->agent and one agent->user change each."""
+    rows, clock = [(task, 0, "agent", "hello", 0.0)], 0.0
+    for k, gap in enumerate(agent_gaps):
+        rows.append((task, 2 * k + 1, "user", "yes", clock + 2.0))
+        rows.append((task, 2 * k + 2, "agent", "right", clock + 2.0 + gap))
+        clock += 2.0 + gap
+    return rows
+
+
+def test_gap_percentile_needs_enough_gaps():
+    gaps = [3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0, 5.0, 3.0]
+    out = conversation_features(make_turns(gap_turns("T", gaps) + gap_turns("N", gaps[:9])))
+    ten, nine = out.set_index("task_id").loc["T"], out.set_index("task_id").loc["N"]
+    # 10 gaps sorted 1 1 2 3 3 4 5 5 6 9: p90 at position 0.9 * 9 = 8.1 is 6 + 0.1 * 3 = 6.3,
+    # the median at 4.5 is 3 + 0.5 * 1 = 3.5. The ten agent->user gaps are all 2 s.
+    assert ten["agent_response_gap_p90_s"] == pytest.approx(6.3)
+    assert ten["agent_response_gap_p50_s"] == 3.5
+    assert ten["user_response_gap_p90_s"] == 2.0
+    # 9 gaps (the last 3 dropped): too few for a 90th percentile; the median 4 stays.
+    assert pd.isna(nine["agent_response_gap_p90_s"])
+    assert pd.isna(nine["user_response_gap_p90_s"])
+    assert nine["agent_response_gap_p50_s"] == 4.0
+    assert nine["user_response_gap_p50_s"] == 2.0
+    assert conversation.MIN_GAPS_P90 == 10
 
 
 def test_only_user_and_other_turns():
@@ -379,3 +414,35 @@ def test_nan_free_numpy_view_for_models(turns, calls):
     numeric = out.drop(columns=["task_id", "first_speaker", "last_speaker"])
     array = numeric.to_numpy(dtype=float, na_value=np.nan)
     assert array.shape == (4, len(COLUMNS) - 2)
+
+
+# --- feature_summary ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def features_by_group() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "task_id": ["a", "b", "c", "d", "e"],
+            "assignee": ["x", "x", "x", "y", None],
+            "gap": pd.array([1.0, 3.0, None, None, None], dtype="Float64"),
+            "words": pd.array([10, 20, 40, 0, 5], dtype="Int64"),
+        }
+    )
+
+
+def test_feature_summary_median_over_no_call_is_na(features_by_group):
+    table = feature_summary(features_by_group)
+    assert table["assignee"].tolist()[:2] == ["x", "y"]
+    assert table["n_calls"].tolist() == [3, 1, 1]
+    assert table["gap"].iloc[0] == 2.0  # over the 2 calls of x that have a value
+    assert table["gap"].iloc[1:].isna().all()  # no call of y or of the NA group has one
+    assert table["words"].tolist() == [20.0, 0.0, 5.0]
+
+
+def test_feature_summary_counts_the_calls_behind_each_median(features_by_group):
+    table = feature_summary(features_by_group, counts=True)
+    assert list(table.columns) == ["assignee", "n_calls", "gap", "n_gap", "words", "n_words"]
+    assert table["n_gap"].tolist() == [2, 0, 0]
+    assert table["n_words"].tolist() == table["n_calls"].tolist()
+    assert str(table["n_gap"].dtype) == "Int64"

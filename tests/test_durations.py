@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from analytics.datasets import SAMPLE_SEED, SAMPLE_SIZE, make_run
 from analytics.load import load_run
 from analytics.schema import CALLS_SCHEMA, conform
+from analytics.stats import durations
 from analytics.stats.durations import duration_distribution, duration_summary
 
 SUMMARY_TYPES = {
@@ -42,9 +43,8 @@ def connected_calls(durations, assignee="A") -> pd.DataFrame:
 
 
 def test_summary_hand_computed():
-    # Linear interpolation: the median sits halfway between 15 and 25; p90 at position
-    # 0.9 * 3 = 2.7 is 25 + 0.7 * 10 = 32; p95 at 2.85 is 33.5. Four calls are too few
-    # for a 95 % median interval (0.5 ** 3 > 0.05).
+    # Linear interpolation: the median sits halfway between 15 and 25. Four calls are too
+    # few for a 95 % median interval (0.5 ** 3 > 0.05) and for p90 and p95 (10 and 20).
     expected = pd.DataFrame(
         {
             "n": [4],
@@ -53,13 +53,46 @@ def test_summary_hand_computed():
             "median_s": [20.0],
             "median_ci_low": [None],
             "median_ci_high": [None],
-            "p90_s": [32.0],
-            "p95_s": [33.5],
+            "p90_s": [None],
+            "p95_s": [None],
             "max_s": [35.0],
         }
     ).astype(SUMMARY_TYPES)
     summary = duration_summary(connected_calls([5.0, 15.0, 25.0, 35.0]))
     pd.testing.assert_frame_equal(summary, expected)
+
+
+def test_percentiles_need_enough_calls():
+    # 9 calls 10..90: too few for a 90th percentile (MIN_N_P90 = 10); the rest stays.
+    nine = duration_summary(connected_calls([10.0 * k for k in range(9, 0, -1)])).iloc[0]
+    assert pd.isna(nine["p90_s"])
+    assert pd.isna(nine["p95_s"])
+    assert (nine["mean_s"], nine["median_s"], nine["max_s"]) == (50.0, 50.0, 90.0)
+    # 10 calls 10..100: p90 at position 0.9 * 9 = 8.1 is 90 + 0.1 * 10 = 91; p95 needs 20.
+    ten = duration_summary(connected_calls([10.0 * k for k in range(1, 11)])).iloc[0]
+    assert ten["p90_s"] == pytest.approx(91.0) == np.percentile(np.arange(10, 101, 10), 90)
+    assert pd.isna(ten["p95_s"])
+    # 19 calls 1..19: p90 at 0.9 * 18 = 16.2 is 17.2; p95 NA (MIN_N_P95 = 20).
+    nineteen = duration_summary(connected_calls([float(k) for k in range(1, 20)])).iloc[0]
+    assert nineteen["p90_s"] == pytest.approx(17.2)
+    assert pd.isna(nineteen["p95_s"])
+    # 20 calls 1..20: p90 at 0.9 * 19 = 17.1 is 18.1; p95 at 0.95 * 19 = 18.05 is 19.05.
+    twenty = duration_summary(connected_calls([float(k) for k in range(1, 21)])).iloc[0]
+    assert twenty["p90_s"] == pytest.approx(18.1)
+    assert twenty["p95_s"] == pytest.approx(19.05)
+    assert twenty["p95_s"] == pytest.approx(np.percentile(np.arange(1, 21), 95))
+    assert (durations.MIN_N_P90, durations.MIN_N_P95) == (10, 20)
+
+
+def test_percentile_minimum_applies_per_group():
+    calls = pd.concat(
+        [connected_calls([float(k) for k in range(1, 11)], "x"), connected_calls([1.0] * 9, "y")],
+        ignore_index=True,
+    )
+    summary = duration_summary(calls, by="assignee").set_index("assignee")
+    assert summary.loc["x", "p90_s"] == pytest.approx(9.1)  # 9 + 0.1 * 1
+    assert pd.isna(summary.loc["y", "p90_s"])
+    assert summary.loc["y", "median_s"] == 1.0
 
 
 def test_summary_median_interval_order_statistics():
@@ -155,8 +188,17 @@ def test_summary_properties(durations):
     values = np.array(durations)
     assert row["n"] == len(values)
     assert row["median_s"] == pytest.approx(np.percentile(values, 50))
-    assert row["p90_s"] == pytest.approx(np.percentile(values, 90))
-    assert row["median_s"] <= row["p90_s"] <= row["p95_s"] <= row["max_s"] == values.max()
+    assert row["median_s"] <= row["max_s"] == values.max()
+    if len(values) >= 10:
+        assert row["p90_s"] == pytest.approx(np.percentile(values, 90))
+        assert row["median_s"] <= row["p90_s"] <= row["max_s"]
+    else:
+        assert pd.isna(row["p90_s"])
+    if len(values) >= 20:
+        assert row["p95_s"] == pytest.approx(np.percentile(values, 95))
+        assert row["p90_s"] <= row["p95_s"] <= row["max_s"]
+    else:
+        assert pd.isna(row["p95_s"])
     if len(values) >= 6:
         assert row["median_ci_low"] <= row["median_s"] <= row["median_ci_high"]
         assert {row["median_ci_low"], row["median_ci_high"]} <= set(values)

@@ -112,9 +112,17 @@ def test_durations_notebook_runs_on_the_sample(tmp_path: Path, sample_env: None)
             "Interested or not, by agent: chi-square p = ",
             "Longest median call: space-agent-",
             "Connection rates run from ",
+            "Interested per dial, all agents: 16.4%",
         ],
     )
     assert stderr_text(nb) == ""
+
+
+def test_durations_notebook_counts_the_per_dial_rate_not_a_product() -> None:
+    nb = nbformat.read(NOTEBOOKS / "02_durations_and_outcomes.ipynb", as_version=4)
+    source = "\n".join(cell.source for cell in nb.cells)
+    assert "multiply the two" not in source
+    assert 'an.dial_rates(run.calls, by="assignee")' in source
 
 
 def test_model_notebook_runs_and_scores_well_above_chance(tmp_path: Path, sample_env: None) -> None:

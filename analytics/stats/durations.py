@@ -11,6 +11,19 @@ A duration is known when ``duration_s`` is not NA and, for a connected call, abo
 platform writes 0 when it has no duration, and a call someone answered and spoke in cannot
 last 0 s. :func:`analytics.stats.quality.quality_checks` reports those calls
 (``nonpositive_duration``).
+
+Minimum numbers of calls
+------------------------
+A figure is NA, not a number, when a group has too few counted calls to estimate it:
+
+- ``median_ci_low``, ``median_ci_high``: fewer than 6 calls at 95 % (the exact interval
+  cannot reach the coverage asked for; see :func:`duration_summary`).
+- ``p90_s``: fewer than :data:`MIN_N_P90` (10) calls; ``p95_s``: fewer than
+  :data:`MIN_N_P95` (20). A ``q`` quantile needs about ``1 / (1 - q)`` values before one is
+  expected to lie above it; with fewer, the "90th percentile" is an interpolation between the
+  top two or three calls, not an estimate of the tail.
+
+``n``, ``mean_s``, ``median_s`` and ``max_s`` are given for any group with a counted call.
 """
 
 from __future__ import annotations
@@ -32,10 +45,22 @@ from analytics._shared import (
 )
 from analytics.schema import COUNT, FLAG, MEASURE, DtypeName, conform
 
-__all__ = ["INCLUDE", "duration_distribution", "duration_summary"]
+__all__ = ["INCLUDE", "MIN_N_P90", "MIN_N_P95", "duration_distribution", "duration_summary"]
 
 INCLUDE = ("connected", "all")
 """Values of ``include``: only connected calls, or every call with a known duration."""
+
+MIN_N_P90 = 10
+"""Fewest counted calls for ``p90_s``; NA below.
+
+A 90th percentile is an estimate once at least one value is expected above it:
+``n * (1 - 0.9) >= 1``. With 9 calls or fewer, linear interpolation puts it between the
+largest two or three calls, which describes those calls, not the tail of the distribution.
+"""
+
+MIN_N_P95 = 20
+"""Fewest counted calls for ``p95_s``; NA below (``n * (1 - 0.95) >= 1``, as for
+:data:`MIN_N_P90`)."""
 
 _KINDS = ("histogram", "ecdf")
 _HIST_TYPES: dict[str, DtypeName] = {
@@ -121,12 +146,17 @@ def duration_summary(
         The group columns, then ``n`` (calls counted), ``n_excluded`` (calls of the group not
         counted), ``mean_s``, ``median_s``, ``median_ci_low``, ``median_ci_high``, ``p90_s``,
         ``p95_s``, ``max_s``. One row per group of ``calls`` (sorted, a missing group value
-        last); a group with nothing counted has ``n`` 0 and NA figures.
+        last); a group with nothing counted has ``n`` 0 and NA figures. ``p90_s`` is NA when
+        ``n < MIN_N_P90`` (10), ``p95_s`` when ``n < MIN_N_P95`` (20), the median interval
+        below 6 calls at 95 % (module notes).
 
     Notes
     -----
     Percentiles interpolate linearly between order statistics (numpy's default), so
-    durations 5, 15, 25, 35 give a median of 20 and a 90th percentile of 32.
+    durations 10, 20, ..., 100 give a median of 55 and a 90th percentile of 91 (position
+    ``0.9 * (10 - 1) = 8.1``: 90 plus a tenth of the way to 100). With 9 calls the 90th
+    percentile would sit between the two largest, so it is NA below 10 calls (and the 95th
+    below 20): see :data:`MIN_N_P90`.
 
     The median interval is the exact distribution-free order-statistic interval
     ``[x_(j), x_(n+1-j)]``, ``j`` chosen from the Binomial(n, 1/2) distribution of the
@@ -145,6 +175,13 @@ def duration_summary(
     ['assignee', 'n', 'n_excluded', 'mean_s']
     >>> bool((summary["median_ci_low"] <= summary["median_s"]).all())
     True
+
+    Ten calls are enough for a 90th percentile, not for a 95th:
+
+    >>> ten = pd.DataFrame({"duration_s": [10.0 * k for k in range(1, 11)]})
+    >>> duration_summary(ten, include="all")[["n", "median_s", "p90_s", "p95_s"]]
+        n  median_s  p90_s  p95_s
+    0  10      55.0   91.0   <NA>
     """
     check_confidence(confidence)
     work, _keys, gkeys = _durations(calls, by, include)
@@ -155,8 +192,8 @@ def duration_summary(
             "n_excluded": grouped.size() - grouped.count(),
             "mean_s": grouped.mean(),
             "median_s": grouped.median(),
-            "p90_s": grouped.quantile(0.9),
-            "p95_s": grouped.quantile(0.95),
+            "p90_s": grouped.quantile(0.9).where(grouped.count() >= MIN_N_P90),
+            "p95_s": grouped.quantile(0.95).where(grouped.count() >= MIN_N_P95),
             "max_s": grouped.max(),
         }
     ).join(_median_interval(work, gkeys, confidence))

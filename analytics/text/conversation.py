@@ -22,6 +22,11 @@ Clock
     handlers) stamps a user message when its transcription is final (near the end of the
     utterance) and an agent message when its speech starts, so the user->agent difference is
     close to the latency the caller hears.
+Percentiles within a call
+    ``agent_response_gap_p90_s`` and ``user_response_gap_p90_s`` are NA for a call with fewer
+    than :data:`MIN_GAPS_P90` (10) gaps of that kind. A 90th percentile is an estimate once at
+    least one value is expected above it (``n * (1 - 0.9) >= 1``); over fewer gaps it is an
+    interpolation between the call's largest two or three. The medians (``_p50_s``) need one gap.
 A timed call
     Every agent/user turn has an ``offset_s``. Time-based metrics are NA for any other call,
     never 0.
@@ -60,7 +65,7 @@ import pandas as pd
 from analytics._shared import call_index, require_columns
 from analytics.schema import COUNT, MEASURE, TEXT, DtypeName, conform
 
-__all__ = ["CONVERSATION_SCHEMA", "METRICS", "conversation_features"]
+__all__ = ["CONVERSATION_SCHEMA", "METRICS", "MIN_GAPS_P90", "conversation_features"]
 
 _TURN_COLUMNS = ("task_id", "turn", "speaker", "text", "offset_s", "n_words")
 
@@ -71,6 +76,14 @@ METRICS: dict[str, Metric] = {}
 
 CONVERSATION_SCHEMA: dict[str, DtypeName] = {"task_id": TEXT}
 """Output column -> dtype of :func:`conversation_features`, in column order."""
+
+MIN_GAPS_P90 = 10
+"""Fewest gaps of a kind a call needs for its ``*_response_gap_p90_s``; NA below.
+
+A 90th percentile is an estimate once one value is expected above it: ``n * (1 - 0.9) >= 1``.
+Over 9 gaps or fewer, linear interpolation puts it between the call's largest two or three
+gaps, which says which gaps were largest, not how long the call's slow replies tend to be.
+"""
 
 
 def _metric(**columns: DtypeName) -> Callable[[Metric], Metric]:
@@ -150,9 +163,12 @@ def _max(values: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-def _quantile(values: np.ndarray, codes: np.ndarray, n: int, q: float) -> np.ndarray:
-    """Per-call ``q`` quantile (linear interpolation); NaN for calls without values."""
-    per_call = pd.Series(values).groupby(codes).quantile(q)
+def _quantile(
+    values: np.ndarray, codes: np.ndarray, n: int, q: float, min_n: int = 1
+) -> np.ndarray:
+    """Per-call ``q`` quantile (linear interpolation); NaN for calls with fewer than ``min_n``."""
+    grouped = pd.Series(values).groupby(codes)
+    per_call = grouped.quantile(q).where(grouped.count() >= min_n)
     return per_call.reindex(range(n)).to_numpy(dtype=float)
 
 
@@ -309,9 +325,11 @@ def _response_gaps(p: _Calls) -> dict[str, np.ndarray]:
     interpolation) over user->agent changes: the agent's latency as heard (see the module
     docstring on stamps); ``user_response_gap_*`` the same over agent->user changes.
     ``overlaps`` = changes whose gap is <= 0, the new speaker stamped no later than the turn
-    before (a lower bound on overtalk without end times). NA for calls that are not timed and,
-    for the percentiles, calls without such a change. Analogue: Retell ``latency.e2e`` p50/p90,
-    Gong "patience", CANDOR ``interval`` / ``overlap``, VoiceBase ``overtalk-incidents``.
+    before (a lower bound on overtalk without end times). NA for calls that are not timed, for
+    the medians calls without such a change, and for the 90th percentiles calls with fewer than
+    :data:`MIN_GAPS_P90` (10) such changes (module docstring). Analogue: Retell ``latency.e2e``
+    p50/p90, Gong "patience", CANDOR ``interval`` / ``overlap``, VoiceBase
+    ``overtalk-incidents``.
     """
     change = ~p.first & _changes(p.agent) & ~np.isnan(p.clock)
     gap = p.clock - _previous(p.clock)
@@ -319,11 +337,12 @@ def _response_gaps(p: _Calls) -> dict[str, np.ndarray]:
     to_user = change & ~p.agent
     timed = _count(~np.isnan(p.clock), p.code, p.n) > 0
     overlaps = _count(change & (gap <= 0), p.code, p.n)
+    agent, user = (gap[to_agent], p.code[to_agent]), (gap[to_user], p.code[to_user])
     return {
-        "agent_response_gap_p50_s": _quantile(gap[to_agent], p.code[to_agent], p.n, 0.5),
-        "agent_response_gap_p90_s": _quantile(gap[to_agent], p.code[to_agent], p.n, 0.9),
-        "user_response_gap_p50_s": _quantile(gap[to_user], p.code[to_user], p.n, 0.5),
-        "user_response_gap_p90_s": _quantile(gap[to_user], p.code[to_user], p.n, 0.9),
+        "agent_response_gap_p50_s": _quantile(*agent, p.n, 0.5),
+        "agent_response_gap_p90_s": _quantile(*agent, p.n, 0.9, MIN_GAPS_P90),
+        "user_response_gap_p50_s": _quantile(*user, p.n, 0.5),
+        "user_response_gap_p90_s": _quantile(*user, p.n, 0.9, MIN_GAPS_P90),
         "overlaps": np.where(timed, overlaps, np.nan),
     }
 
@@ -559,8 +578,9 @@ def feature_summary(
     by: str = "assignee",
     calls: pd.DataFrame | None = None,
     columns: Iterable[str] | None = None,
+    counts: bool = False,
 ) -> pd.DataFrame:
-    """The median of each feature per group, with the number of calls that have a value.
+    """The median of each feature per group, with the number of calls it is taken over.
 
     Parameters
     ----------
@@ -572,12 +592,25 @@ def feature_summary(
         ``run.calls``, where ``by`` is looked up when ``features`` lacks it.
     columns : list of str, optional
         The numeric features to summarise; default every numeric column.
+    counts : bool, default False
+        Follow each median with ``n_<column>``, the calls of the group with a value of it,
+        which is below ``n_calls`` for features that can be NA (time-based metrics of
+        untimed calls, ``*_response_gap_p90_s`` of calls with fewer than
+        :data:`MIN_GAPS_P90` gaps).
 
     Returns
     -------
     DataFrame
-        One row per group (sorted): ``n_calls`` and the median of each column (NA when no
-        call of the group has a value).
+        One row per group (sorted, a missing group value last): ``n_calls`` (the group's rows
+        of ``features``) and the median of each column over the calls that have a value; NA,
+        never a number, when no call of the group has one. ``n_<column>`` (Int64) after each
+        median with ``counts=True``.
+
+    Notes
+    -----
+    Every row of ``features`` counts. To cover only real conversations, pass only their rows,
+    e.g. ``features[features["task_id"].isin(calls.loc[calls["has_conversation"], "task_id"])]``:
+    a call nobody answered has 0 words and would pull word medians towards 0.
 
     Examples
     --------
@@ -588,6 +621,15 @@ def feature_summary(
     ...                         calls=run.calls, columns=["agent_talk_share"])
     >>> list(table.columns)
     ['assignee', 'n_calls', 'agent_talk_share']
+
+    A median over no call is NA; ``counts=True`` shows how many calls each median is over:
+
+    >>> frame = pd.DataFrame({"task_id": ["a", "b", "c"], "assignee": ["x", "x", "y"],
+    ...                       "gap": pd.array([1.0, 3.0, None], dtype="Float64")})
+    >>> feature_summary(frame, counts=True)
+      assignee  n_calls   gap  n_gap
+    0        x        2   2.0      2
+    1        y        1  <NA>      0
     """
     if by not in features:
         lookup = require_columns(
@@ -599,6 +641,15 @@ def feature_summary(
     numeric = features.drop(columns=[by]).select_dtypes("number").columns
     chosen = list(numeric if columns is None else columns)
     require_columns(features, chosen, name="features", fix="name columns of conversation_features")
+    return _medians(features, by, chosen, counts)
+
+
+def _medians(features: pd.DataFrame, by: str, chosen: list[str], counts: bool) -> pd.DataFrame:
+    """``n_calls``, then per column its median (and ``n_<column>`` with ``counts``)."""
     grouped = features.groupby(by, sort=True, dropna=False)
-    table = grouped[chosen].median().astype(MEASURE)
-    return table.assign(n_calls=grouped.size())[["n_calls", *chosen]].reset_index()
+    table = grouped[chosen].median().astype(MEASURE).assign(n_calls=grouped.size())
+    order = ["n_calls", *chosen]
+    if counts:
+        table = table.join(grouped[chosen].count().astype(COUNT).add_prefix("n_"))
+        order = ["n_calls", *(name for c in chosen for name in (c, f"n_{c}"))]
+    return table[order].reset_index()
