@@ -6,12 +6,15 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import itertools
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
 from matplotlib.container import BarContainer, ErrorbarContainer
+from matplotlib.figure import Figure
 
 from analytics.datasets import make_run
 from analytics.load import load_run
@@ -22,6 +25,7 @@ from analytics.text.conversation import CONVERSATION_SCHEMA, conversation_featur
 from analytics.text.keywords import keyword_features, keyword_hit_rates
 from analytics.viz.plots import (
     GONG_TALK_SHARE,
+    MANY_GROUP_COLOURS,
     OKABE_ITO,
     plot_calls_over_time,
     plot_connection_rates,
@@ -125,22 +129,25 @@ def ytick_texts(ax) -> list[str]:
 # --- outcome rates --------------------------------------------------------------------------
 
 
+PRESENT = ["Interested", "Call Back", "Not Interested"]  # the outcomes of the calls fixture
+
+
 def test_outcome_bars_are_the_rates_of_each_group_and_outcome(calls):
     ax = plot_outcome_rates(calls, by="assignee")
     containers = bars(ax)
-    assert [len(c) for c in containers] == [len(OUTCOMES)] * 2  # groups x outcomes
+    assert [len(c) for c in containers] == [len(PRESENT)] * 2  # groups x outcomes that occur
     widths = [[p.get_width() for p in c] for c in containers]
-    zeros = [0.0] * (len(OUTCOMES) - 4)
-    assert widths[0] == pytest.approx([2 / 3, 0, 0, 1 / 3, *zeros])  # a, sorted first
-    assert widths[1] == pytest.approx([1 / 2, 1 / 2, 0, 0, *zeros])  # b: t6 has no outcome
+    assert widths[0] == pytest.approx([2 / 3, 0, 1 / 3])  # a, sorted first
+    assert widths[1] == pytest.approx([1 / 2, 1 / 2, 0])  # b: t6 has no outcome
     assert [to_hex(c[0].get_facecolor()) for c in containers] == [BLUE.lower(), ORANGE.lower()]
-    assert ytick_texts(ax) == list(OUTCOMES)
+    assert ytick_texts(ax) == [o for o in OUTCOMES if o in PRESENT] == PRESENT
     assert legend_texts(ax) == ["a (n=3)", "b (n=2)"]
 
 
 def test_outcome_error_bars_span_the_wilson_interval(calls):
     ax = plot_outcome_rates(calls, by="assignee", confidence=0.9)
     rates = outcome_rates(calls, by="assignee", confidence=0.9)
+    rates = rates[rates["outcome"].isin(PRESENT)]
     np.testing.assert_allclose(error_extents(ax), intervals(rates))
     assert "90% Wilson interval" in ax.get_xlabel()
 
@@ -148,8 +155,8 @@ def test_outcome_error_bars_span_the_wilson_interval(calls):
 def test_outcome_bars_sit_in_one_cluster_per_outcome(calls):
     ax = plot_outcome_rates(calls, by="assignee")
     a, b = ([p.get_y() + p.get_height() / 2 for p in c] for c in bars(ax))
-    assert a == pytest.approx(np.arange(len(OUTCOMES)) - 0.2)
-    assert b == pytest.approx(np.arange(len(OUTCOMES)) + 0.2)
+    assert a == pytest.approx(np.arange(len(PRESENT)) - 0.2)
+    assert b == pytest.approx(np.arange(len(PRESENT)) + 0.2)
 
 
 def test_outcome_rates_take_a_run_and_put_n_in_the_title_without_groups(calls):
@@ -280,14 +287,14 @@ def test_response_gaps_in_seconds(features):
 # --- keyword rates --------------------------------------------------------------------------
 
 
-def test_keyword_bars_are_hit_rates_lexicons_sorted(keywords, calls):
+def test_keyword_bars_are_hit_rates_lexicons_in_the_order_given(keywords, calls):
     ax = plot_keyword_rates(keywords, by="assignee", calls=calls)
-    assert ytick_texts(ax) == ["opt out", "price"]
+    assert ytick_texts(ax) == ["price", "opt out"]  # the order of LEXICONS
     a, b = ([p.get_width() for p in c] for c in bars(ax))
-    assert a == pytest.approx([0, 1 / 3])  # t3 asks the price
+    assert a == pytest.approx([1 / 3, 0])  # t3 asks the price
     assert b == pytest.approx([1 / 3, 1 / 3])  # t1 has both
     rates = keyword_hit_rates(keywords, by="assignee", calls=calls).sort_values(
-        ["assignee", "lexicon"]
+        "assignee", kind="stable"
     )
     np.testing.assert_allclose(error_extents(ax), intervals(rates))
     assert legend_texts(ax) == ["a (n=3)", "b (n=3)"]
@@ -386,5 +393,198 @@ def test_every_plot_renders_a_generated_run(run, tmp_path, monkeypatch):
         assert ax.get_xlabel(), name
         assert ax.get_title(), name
     ax = plot_outcome_rates(run, by="assignee")
-    assert len(ax.patches) == run.calls["assignee"].nunique() * len(OUTCOMES)
+    n_outcomes = run.calls["outcome"].nunique()  # all 8 occur in this run
+    assert len(ax.patches) == run.calls["assignee"].nunique() * n_outcomes == 4 * len(OUTCOMES)
     pd.testing.assert_frame_equal(run.calls, calls_before)
+
+
+# --- readable at real sizes (issue 10) ------------------------------------------------------
+
+
+def tick_labels(ax, axis: str) -> list[str]:
+    """The drawn tick labels of ``axis`` ("x" or "y") and its offset text, after a draw."""
+    ax.figure.canvas.draw()
+    which = ax.xaxis if axis == "x" else ax.yaxis
+    labels = [t.get_text() for t in which.get_ticklabels(which="both")]
+    return [*labels, which.get_offset_text().get_text()]
+
+
+def visible_ticks(ax, axis: str) -> np.ndarray:
+    """The major ticks of ``axis`` inside its view limits."""
+    ticks = ax.get_yticks() if axis == "y" else ax.get_xticks()
+    low, high = sorted(ax.get_ylim() if axis == "y" else ax.get_xlim())
+    return ticks[(ticks >= low - 1e-9) & (ticks <= high + 1e-9)]
+
+
+@pytest.fixture
+def long_calls(calls) -> pd.DataFrame:
+    """Calls of 47 min to 24 h (within a day, the longest duration taken as possible)."""
+    hours = [2_810.0, 86_000.0, 45_000.0, 9_000.0, 30_000.0, 60_000.0]
+    return calls.assign(duration_s=pd.array(hours, dtype="Float64"))
+
+
+@pytest.mark.parametrize("kind", ["ecdf", "hist"])
+def test_hours_long_calls_are_drawn_in_hours_in_plain_numbers(long_calls, kind):
+    ax = plot_durations(long_calls, by="assignee", kind=kind, include="all")
+    assert ax.get_xlabel() == "Call duration (h)"
+    assert 23.8 < max(ax.get_xlim()) < 30  # the data run to 23.9 h
+    for axis in "xy":
+        labels = tick_labels(ax, axis)
+        assert not [t for t in labels if "e+" in t or "e-" in t or "1e" in t], (axis, labels)
+        assert labels[-1] == "", f"{axis} axis has an offset {labels[-1]!r}"
+
+
+def test_duration_histogram_density_is_per_unit_of_the_axis(long_calls):
+    ax = plot_durations(long_calls, by=None, kind="hist", include="all", bins=[0, 21_600, 86_400])
+    [outline] = ax.patches
+    assert outline.get_data().edges.tolist() == [0, 6, 24]
+    # 2 of 6 calls (47 min, 2.5 h) in the first 6 h, 4 of 6 in the next 18 h
+    assert outline.get_data().values.tolist() == pytest.approx([2 / 6 / 6, 4 / 6 / 18])
+    assert ax.get_ylabel() == "Density (1/h)"
+
+
+def test_minutes_long_calls_are_drawn_in_minutes(calls):
+    ax = plot_durations(calls.assign(duration_s=calls["duration_s"] * 10), include="all")
+    assert ax.get_xlabel() == "Call duration (min)"
+    a = ax.get_lines()[0].get_xdata()  # a: 100 s, 300 s, 1200 s
+    assert a.tolist() == pytest.approx([100 / 60, 100 / 60, 5.0, 20.0])
+
+
+def test_outcomes_no_group_has_are_left_out(calls):
+    calls = calls.assign(outcome=calls["outcome"].replace({"Call Back": "Interested"}))
+    ax = plot_outcome_rates(calls, by="assignee")
+    assert ytick_texts(ax) == ["Interested", "Not Interested"]
+    assert [len(c) for c in bars(ax)] == [2, 2]
+    a, b = ([p.get_width() for p in c] for c in bars(ax))
+    assert a == pytest.approx([2 / 3, 1 / 3])
+    assert b == pytest.approx([1, 0])  # b: two Interested, one outcome missing
+    assert legend_texts(ax) == ["a (n=3)", "b (n=2)"]
+
+
+def test_outcomes_that_no_call_has_give_no_data(calls):
+    ax = plot_outcome_rates(calls.assign(outcome=pd.NA), by="assignee")
+    assert texts(ax) == ["No data"]
+
+
+def renamed(raw: dict, n_groups: int) -> dict:
+    """``raw`` with its tasks dealt round-robin to ``n_groups`` assignees agent-00, agent-01..."""
+    data = [{**task, "assignee": f"agent-{i % n_groups:02d}"} for i, task in enumerate(raw["data"])]
+    return {**raw, "data": data}
+
+
+@pytest.fixture(scope="module")
+def run20():
+    return load_run(renamed(make_run(400, random_state=3), 20))
+
+
+def colours_of(patches) -> list[str]:
+    return [to_hex(p.get_facecolor()) for p in patches]
+
+
+def overlapping_labels(labels) -> list[tuple[str, str]]:
+    """Pairs of neighbouring drawn labels whose boxes overlap (labels drawn after a draw)."""
+    shown = [t for t in labels if t.get_visible() and t.get_text()]
+    boxes = sorted(((t.get_window_extent(), t.get_text()) for t in shown), key=lambda b: b[0].y0)
+    return [(a[1], b[1]) for a, b in itertools.pairwise(boxes) if a[0].y1 > b[0].y0 + 0.5]
+
+
+def test_twenty_groups_take_twenty_distinct_colours_and_a_taller_figure(run20, sample_run):
+    ax = plot_connection_rates(run20.calls)
+    [container] = bars(ax)
+    assert len(set(colours_of(container))) == 20
+    assert colours_of(container)[:3] == [to_hex(c) for c in MANY_GROUP_COLOURS[:3]]
+    four = plot_connection_rates(sample_run.calls)
+    assert ax.figure.get_figheight() > four.figure.get_figheight()
+    assert colours_of(bars(four)[0]) == [c.lower() for c in OKABE_ITO[:4]]
+
+
+def test_eight_groups_keep_okabe_ito_and_nine_switch(sample_run):
+    for n, palette in [(8, OKABE_ITO), (9, MANY_GROUP_COLOURS)]:
+        run = load_run(renamed(make_run(200, random_state=3), n))
+        [container] = bars(plot_connection_rates(run.calls))
+        assert colours_of(container) == [to_hex(c) for c in palette[:n]], n
+
+
+def test_twenty_groups_label_every_bar_and_no_labels_overlap(run20):
+    features = conversation_features(run20.turns, calls=run20.calls).merge(
+        run20.calls[["task_id", "assignee"]], on="task_id"
+    )
+    keywords = keyword_features(run20.turns, calls=run20.calls)
+    drawn = {
+        "outcomes": plot_outcome_rates(run20.calls),
+        "connection": plot_connection_rates(run20.calls),
+        "talk": plot_talk_share(features, by="assignee"),
+        "gaps": plot_response_gaps(features, by="assignee"),
+        "keywords": plot_keyword_rates(keywords, by="assignee", calls=run20.calls),
+    }
+    for name, ax in drawn.items():
+        ax.figure.canvas.draw()
+        labels = ax.get_yticklabels(which="both")
+        assert overlapping_labels(labels) == [], name
+        assert sum("agent-07" in t.get_text() for t in labels) >= 1, name
+    outcomes = drawn["outcomes"]
+    n_outcomes = run20.calls["outcome"].nunique()
+    labels = [t.get_text() for t in outcomes.get_yticklabels(which="minor")]
+    assert len(labels) == 20 * n_outcomes
+    assert labels[0].startswith("agent-00 (n=")
+    assert labels[19].startswith("agent-19 (n=")
+    assert len({c[0].get_facecolor() for c in bars(outcomes)}) == 20
+
+
+def test_twenty_groups_fit_their_legend_in_the_figure(run20):
+    for ax in (plot_calls_over_time(run20.calls), plot_durations(run20.calls)):
+        ax.figure.canvas.draw()
+        legend = ax.get_legend().get_window_extent()
+        figure = ax.figure.bbox
+        assert legend.y0 >= figure.y0
+        assert legend.y1 <= figure.y1
+        assert len(legend_texts(ax)) == 20
+
+
+def test_given_axes_alone_on_a_short_figure_grow_to_fit_the_bars(run20):
+    fig, ax = plt.subplots(figsize=(8, 3))
+    plot_outcome_rates(run20.calls, ax=ax)
+    assert fig.get_figheight() > 3
+    fig = Figure(figsize=(9, 4.2), layout="constrained")  # as the report draws, no pyplot
+    ax = plot_keyword_rates(
+        keyword_features(run20.turns, calls=run20.calls),
+        by="assignee",
+        ax=fig.add_subplot(),
+        calls=run20.calls,
+    )
+    fig.canvas.draw()
+    assert fig.get_figheight() > 4.2
+    assert overlapping_labels(ax.get_yticklabels(which="both")) == []
+    fig, (left, _right) = plt.subplots(1, 2, figsize=(8, 3))  # a grid: left as it is
+    plot_outcome_rates(run20.calls, ax=left)
+    assert fig.get_figheight() == 3
+
+
+def test_calls_over_time_top_tick_is_at_or_above_the_highest_point(sample_run, calls):
+    for frame in (sample_run.calls, calls):
+        ax = plot_calls_over_time(frame, by="assignee")
+        highest = max(line.get_ydata().max() for line in ax.get_lines())
+        assert visible_ticks(ax, "y").max() >= highest
+
+
+def test_histogram_and_rate_axes_end_on_a_tick(sample_run, features):
+    ax = plot_durations(sample_run.calls, kind="hist")
+    highest = max(p.get_data().values.max() for p in ax.patches)
+    assert visible_ticks(ax, "y").max() >= highest
+    ax = plot_talk_share(features)
+    assert visible_ticks(ax, "y").max() >= max(p.get_height() for p in ax.patches)
+    ax = plot_outcome_rates(sample_run.calls)
+    assert visible_ticks(ax, "x").max() >= error_extents(ax).max()
+
+
+def test_keyword_lexicons_are_drawn_in_the_order_of_the_keyword_frame(calls):
+    turns = conform(
+        pd.DataFrame(TURNS, columns=["task_id", "turn", "speaker", "text"]), TURNS_SCHEMA
+    )
+    lexicons = {"zeta_price": ["price", "cost"], "alpha_opt_out": ["not interested"]}
+    keywords = keyword_features(turns, lexicons, calls=calls)
+    rates = keyword_hit_rates(keywords, by="assignee", calls=calls)
+    ax = plot_keyword_rates(keywords, by="assignee", calls=calls)
+    assert ytick_texts(ax) == ["zeta price", "alpha opt out"]
+    table_order = rates["lexicon"].drop_duplicates().str.replace("_", " ").tolist()
+    assert ytick_texts(ax) == table_order
