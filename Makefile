@@ -1,18 +1,26 @@
-# Two entry points, each bootstrapping .venv on a fresh machine:
+# Three entry points, each bootstrapping .venv on a fresh machine:
 #   make report   the HTML report of the bundled sample run
 #   make test     ruff (lint and format), mypy, then the whole test suite (unit, doctests, notebooks)
+#   make lab      JupyterLab (the `lab` extra) on notebooks/; open the http://localhost:8888/lab?token=...
+#                 URL it prints, Ctrl-C twice stops it. Extra flags: make lab LAB_ARGS="--port 9999"
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
+LAB_STAMP := $(VENV)/.lab-installed-stamp
+LAB_ARGS  ?=
 
-.PHONY: report test lint bench sample clean
+.PHONY: report test lint lab bench sample clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+$(LAB_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet -e '.[dev,lab]'
+	touch $(LAB_STAMP)
 
 report: $(STAMP)
 	$(VENV)/bin/unpod-analytics report --out reports/sample
@@ -27,6 +35,9 @@ lint: $(STAMP)
 	$(PY) -m ruff check analytics tests benchmarks
 	$(PY) -m ruff format --check analytics tests benchmarks
 	$(PY) -m mypy
+
+lab: $(LAB_STAMP)
+	$(VENV)/bin/jupyter lab notebooks/ $(LAB_ARGS)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_load.py

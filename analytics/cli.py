@@ -10,6 +10,7 @@
     unpod-analytics fetch                             # the spaces (needs UNPOD_ORG_HANDLE)
     unpod-analytics fetch --space TOKEN               # the space's runs
     unpod-analytics fetch --space TOKEN --run RUN_ID  # save data/raw/TOKEN/RUN_ID.json
+    unpod-analytics --version
 
 The API token comes from the environment only (``UNPOD_API_TOKEN``, or the variable named by
 ``--token-env``), never from a flag that would land in the shell history.
@@ -17,21 +18,28 @@ The API token comes from the environment only (``UNPOD_API_TOKEN``, or the varia
 Adding a command: write ``_cmd_<name>(args) -> int`` and register it in :func:`build_parser`
 with ``_add_command(commands, "<name>", _cmd_<name>, help=...)``, which also gives it the
 common options (``--verbose``). :func:`main` turns the library's errors into one line on
-stderr and exit status 1.
+stderr and exit status 1; an OSError while writing reads ``cannot write OUT: reason; what to
+do``, never ``[Errno N]``, and an ``--out`` that cannot be what the command writes (a file
+where a folder belongs, say) is refused before any work. The library's warnings show on
+stderr as ``unpod-analytics: ...`` lines, such as a retry wait longer than 2 s.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeAlias
 
 import pandas as pd
 
+import analytics
 from analytics.datasets import load_sample
 from analytics.errors import AnalyticsError
 from analytics.io.client import TOKEN_ENV, UnpodClient, fetch_run, resolve_token
@@ -49,6 +57,20 @@ from analytics.viz.report import build_report
 PROG = "unpod-analytics"
 SPACE_COLUMNS = ("token", "name", "slug", "content_type")
 RUN_COLUMNS = ("run_id", "status", "run_mode", "batch_count", "created")
+
+_WRITE_ERRORS = {
+    errno.EACCES: ("permission denied", "choose a folder you can write to"),
+    errno.EPERM: ("permission denied", "choose a folder you can write to"),
+    errno.EROFS: ("the file system is read-only", "choose a folder you can write to"),
+    errno.ENOSPC: (
+        "no space left on the device",
+        "free some space or choose --out on another disk",
+    ),
+    errno.EDQUOT: ("the disk quota is used up", "free some space or choose --out on another disk"),
+    errno.ENOENT: ("its folder cannot be created", "choose a folder you can write to"),
+    errno.ENAMETOOLONG: ("a name in the path is too long", "choose a shorter --out"),
+}
+"""What an OSError while writing ``--out`` means and what to do, by errno (see :func:`main`)."""
 
 _Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
@@ -81,12 +103,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="debug logging, and a traceback with errors"
     )
+    parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_report(commands)
     _add_export(commands)
     _add_features(commands)
     _add_fetch(commands)
     return parser
+
+
+def _version() -> str:
+    """The installed distribution's version, else the source tree's ``analytics.__version__``."""
+    try:
+        return metadata.version(PROG)
+    except metadata.PackageNotFoundError:
+        return analytics.__version__
 
 
 def _example(*lines: str) -> dict[str, Any]:
@@ -224,10 +255,37 @@ def _write_table(rows: list[dict[str, Any]], columns: Sequence[str], empty: str)
     sys.stdout.write(frame.to_string(index=False) + "\n")
 
 
+def _file_in_path(path: Path) -> Path | None:
+    """The first of ``path``'s parent folders that is a file, if one is."""
+    return next((p for p in reversed(path.parents) if p.exists() and not p.is_dir()), None)
+
+
+def _check_out(out: str | os.PathLike[str], *, folder: bool, takes: str) -> None:
+    """Refuse an ``--out`` that cannot be written, before any work: a one-line ValueError.
+
+    ``folder`` says whether the command writes ``out`` as a folder or as a file; ``takes``
+    names what ``--out`` takes, for the message.
+    """
+    path = Path(out)
+    blocker = _file_in_path(path)
+    if blocker is not None:
+        reason = f"{str(blocker)!r} is a file, not a folder; choose another --out"
+    elif folder and path.exists() and not path.is_dir():
+        reason = f"it is a file; --out takes {takes}"
+    elif not folder and path.is_dir():
+        reason = f"it is a folder; --out takes {takes}"
+    else:
+        return
+    raise ValueError(f"cannot write {str(out)!r}: {reason}")
+
+
 def _cmd_fetch(args: argparse.Namespace) -> int:
     if args.run and not args.space:
         raise ValueError(f"--run {args.run!r} needs --space TOKEN, the space the run belongs to")
     root = args.out or DEFAULT_ROOT
+    if args.run:
+        as_file = Path(root).suffix == ".json"
+        _check_out(root, folder=not as_file, takes="a folder or a .json file name")
     path = snapshot_path(args.space, args.run, root=root) if args.run else None
     with _client(args) as client:
         if path is not None:
@@ -256,12 +314,14 @@ def _load(args: argparse.Namespace) -> Run:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    _check_out(args.out, folder=True, takes="a folder")
     page = build_report(_load(args), args.out, redact=args.redact, title=args.title)
     sys.stdout.write(f"{page}\n")
     return 0
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    _check_out(args.out, folder=True, takes="a folder")
     for path in save_tables(_load(args), args.out, format=args.format):
         sys.stdout.write(f"{path}\n")
     return 0
@@ -271,26 +331,75 @@ def _cmd_features(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix not in tuple(f".{f}" for f in TABLE_FORMATS):
         raise ValueError(f"--out {args.out!r} must end in .csv or .parquet")
+    _check_out(out, folder=False, takes="a .csv or .parquet file name")
     sys.stdout.write(f"{save_table(call_features(_load(args)), out)}\n")
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status (errors: one line on stderr, status 1)."""
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger().setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+def _write_reason(exc: OSError) -> tuple[str, str]:
+    """What an OSError while writing means, and what to do about it."""
+    if exc.errno == errno.EEXIST:  # a folder was to be made where a file is
+        return f"{str(exc.filename)!r} is a file, not a folder", "choose another --out"
+    if exc.errno == errno.ENOTDIR:
+        blocker = _file_in_path(Path(exc.filename or ""))
+        what = "a part of the path" if blocker is None else repr(str(blocker))
+        return f"{what} is a file, not a folder", "choose another --out"
+    if exc.errno == errno.EISDIR:
+        where = str(exc.filename2 or exc.filename)
+        return f"{where!r} is a folder", "give --out a path where no folder is in the way"
+    text = exc.strerror or str(exc)
+    return _WRITE_ERRORS.get(exc.errno or 0, (text[:1].lower() + text[1:], "choose another --out"))
+
+
+def _os_error_line(exc: OSError, args: argparse.Namespace) -> str:
+    """One line for an OSError: ``cannot write OUT: reason; what to do``, never ``[Errno N]``.
+
+    An error naming a file, or a full disk (whose error names none), comes from writing the
+    command's output: the line names ``--out`` as given. Reads of SOURCE files have their own
+    messages (:func:`analytics.load_run`); anything else keeps its words without the errno.
+    """
+    if exc.filename is None and exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+        return exc.strerror or str(exc)
+    default = DEFAULT_ROOT if args.command == "fetch" else None
+    out = getattr(args, "out", None) or default or exc.filename2 or exc.filename
+    reason, fix = _write_reason(exc)
+    return f"cannot write {str(out)!r}: {reason}; {fix}"
+
+
+def _log_to_stderr(verbose: bool) -> logging.Handler:
+    """Show log records on stderr: warnings as ``unpod-analytics: ...``; everything if verbose.
+
+    Returns the handler, for :func:`main` to remove when the command ends.
+    """
+    handler = logging.StreamHandler(sys.stderr)
+    form = "%(levelname)s %(name)s: %(message)s" if verbose else f"{PROG}: %(message)s"
+    handler.setFormatter(logging.Formatter(form))
+    logging.getLogger().addHandler(handler)
+    logging.getLogger().setLevel(logging.DEBUG if verbose else logging.WARNING)
     # urllib3 warns on every retry; without --verbose only the final error line is shown
-    logging.getLogger("urllib3").setLevel(logging.DEBUG if args.verbose else logging.ERROR)
+    logging.getLogger("urllib3").setLevel(logging.DEBUG if verbose else logging.ERROR)
+    return handler
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status (errors: one line on stderr, status 1).
+
+    Library warnings (a retry wait longer than 2 s, say) show on stderr as one
+    ``unpod-analytics: ...`` line each; ``--verbose`` shows every log record and tracebacks.
+    """
+    args = build_parser().parse_args(argv)
+    handler = _log_to_stderr(args.verbose)
     func: Callable[[argparse.Namespace], int] = args.func  # set by _add_command
     try:
         return func(args)
     except (AnalyticsError, ValueError, OSError) as exc:
         if args.verbose:
             traceback.print_exc()
-        message = " ".join(str(exc).split())
-        sys.stderr.write(f"{PROG}: error: {message}\n")
+        text = _os_error_line(exc, args) if isinstance(exc, OSError) else str(exc)
+        sys.stderr.write(f"{PROG}: error: {' '.join(text.split())}\n")
         return 1
     except KeyboardInterrupt:
         sys.stderr.write(f"{PROG}: interrupted\n")
         return 130
+    finally:
+        logging.getLogger().removeHandler(handler)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import shutil
+import subprocess
+import tomllib
+from importlib import metadata
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+import analytics
 from analytics.cli import main
 from analytics.datasets import make_run
 from analytics.load import load_run
@@ -81,3 +88,179 @@ def test_every_command_has_help_with_an_example(command, capsys):
         main([command, "--help"])
     assert exit_info.value.code == 0
     assert f"examples:\n  unpod-analytics {command}" in capsys.readouterr().out
+
+
+# --- output errors: one line naming --out and what to do, never "[Errno N]" -----------------
+
+
+def one_error_line(capsys) -> str:
+    """The command's stderr, checked to be one error line; returned without prefix/newline."""
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("unpod-analytics: error: cannot write ")
+    assert "[Errno" not in err
+    assert "Traceback" not in err
+    return err.removeprefix("unpod-analytics: error: ").removesuffix("\n")
+
+
+@pytest.fixture
+def a_file(tmp_path):
+    path = tmp_path / "afile"
+    path.write_text("not a folder")
+    return path
+
+
+@pytest.mark.parametrize("command", ["report", "export"])
+def test_out_that_is_a_file_is_refused(command, source, a_file, capsys):
+    assert main([command, str(source), "--out", str(a_file)]) == 1
+    assert one_error_line(capsys) == f"cannot write '{a_file}': it is a file; --out takes a folder"
+    assert a_file.read_text() == "not a folder"
+
+
+@pytest.mark.parametrize(
+    ("command", "name"), [("report", "r"), ("export", "tables"), ("features", "f.csv")]
+)
+def test_out_under_a_file_is_refused(command, name, source, a_file, capsys):
+    out = a_file / name
+    assert main([command, str(source), "--out", str(out)]) == 1
+    assert one_error_line(capsys) == (
+        f"cannot write '{out}': '{a_file}' is a file, not a folder; choose another --out"
+    )
+
+
+def test_features_out_that_is_a_folder_is_refused(source, tmp_path, capsys):
+    folder = tmp_path / "features.csv"
+    folder.mkdir()
+    assert main(["features", str(source), "--out", str(folder)]) == 1
+    assert one_error_line(capsys) == (
+        f"cannot write '{folder}': it is a folder; --out takes a .csv or .parquet file name"
+    )
+
+
+def _raising(error: OSError):
+    def write(*args, **kwargs):
+        raise error
+
+    return write
+
+
+WRITE_ERRORS = [
+    (
+        PermissionError(errno.EACCES, "Permission denied", "x/.tasks.csv.1.tmp"),
+        "permission denied; choose a folder you can write to",
+    ),
+    (
+        OSError(errno.EROFS, "Read-only file system", "x/.tasks.csv.1.tmp"),
+        "the file system is read-only; choose a folder you can write to",
+    ),
+    (
+        OSError(errno.ENOSPC, "No space left on device"),
+        "no space left on the device; free some space or choose --out on another disk",
+    ),
+    (
+        OSError(errno.EDQUOT, "Disk quota exceeded"),
+        "the disk quota is used up; free some space or choose --out on another disk",
+    ),
+    (
+        FileExistsError(errno.EEXIST, "File exists", "x/sub"),
+        "'x/sub' is a file, not a folder; choose another --out",
+    ),
+    (
+        IsADirectoryError(errno.EISDIR, "Is a directory", "x/.t.tmp", None, "x/tasks.csv"),
+        "'x/tasks.csv' is a folder; give --out a path where no folder is in the way",
+    ),
+    (
+        FileNotFoundError(errno.ENOENT, "No such file or directory", "/proc/x"),
+        "its folder cannot be created; choose a folder you can write to",
+    ),
+    (
+        NotADirectoryError(errno.ENOTDIR, "Not a directory", "x/y/z"),
+        "a part of the path is a file, not a folder; choose another --out",
+    ),
+    (
+        OSError(errno.ENAMETOOLONG, "File name too long", "x/long"),
+        "a name in the path is too long; choose a shorter --out",
+    ),
+    (
+        OSError(errno.EIO, "Input/output error", "x/tasks.csv"),
+        "input/output error; choose another --out",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    WRITE_ERRORS,
+    ids=[errno.errorcode[error.errno] for error, _ in WRITE_ERRORS],
+)
+def test_os_errors_while_writing_are_one_line(error, reason, source, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(pd.DataFrame, "to_csv", _raising(error))
+    out = tmp_path / "tables"
+    assert main(["export", str(source), "--out", str(out)]) == 1
+    assert one_error_line(capsys) == f"cannot write '{out}': {reason}"
+
+
+def test_a_full_disk_during_report_is_one_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(
+        pd.DataFrame, "to_csv", _raising(OSError(errno.ENOSPC, "No space left on device"))
+    )
+    out = tmp_path / "r"
+    assert main(["report", "--out", str(out)]) == 1
+    assert one_error_line(capsys) == (
+        f"cannot write '{out}': no space left on the device; "
+        "free some space or choose --out on another disk"
+    )
+
+
+def test_verbose_adds_the_traceback_to_an_output_error(source, a_file, capsys):
+    assert main(["export", str(source), "--out", str(a_file / "t"), "-v"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last):" in err
+    assert err.endswith(f"'{a_file}' is a file, not a folder; choose another --out\n")
+
+
+# --- --version ------------------------------------------------------------------------------
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == "unpod-analytics 0.1.0\n"
+
+
+def test_version_without_installed_metadata(monkeypatch, capsys):
+    def not_installed(name):
+        raise metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(metadata, "version", not_installed)
+    monkeypatch.setattr(analytics, "__version__", "0.1.0+source")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == "unpod-analytics 0.1.0+source\n"
+
+
+# --- make lab: JupyterLab on notebooks/ -----------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_lab_installs_the_lab_extra_and_opens_the_notebooks():
+    dry_run = subprocess.run(
+        ["make", "-n", "-B", "-C", str(ROOT), "lab"], capture_output=True, text=True, check=True
+    )
+    lines = dry_run.stdout.splitlines()
+    commands = [line.strip() for line in lines if not line.startswith("make")]
+    assert ".venv/bin/python -m pip install --quiet -e '.[dev,lab]'" in commands
+    assert commands[-1] == ".venv/bin/jupyter lab notebooks/"
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    assert any(req.startswith("jupyterlab") for req in extras["lab"])
+
+
+def test_every_notebook_says_how_to_open_it():
+    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        assert "starting JupyterLab with `make lab`" in notebook.read_text(), notebook.name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from pathlib import Path
@@ -9,7 +10,9 @@ from pathlib import Path
 import pytest
 from _server import Reply, ok, paged
 
+import analytics.io.client as client_module
 from analytics.cli import build_parser, main
+from analytics.io.client import retry_policy
 
 TOKEN = "tok-SECRET-cli-5b1d"
 TASKS = [{"task_id": f"T{i}", "run_id": "R1", "status": "completed"} for i in range(3, 0, -1)]
@@ -101,8 +104,10 @@ def test_verbose_adds_the_traceback_without_the_token(env, capsys, caplog):
     env.add("/spaces/", Reply(401, {"message": "Invalid token."}))
     assert main(["fetch", "--verbose"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("Traceback (most recent call last):")
-    assert err.endswith(
+    # the debug log comes first on stderr, then the traceback, then the error line
+    log, _, traceback = err.partition("Traceback (most recent call last):\n")
+    assert f"DEBUG analytics.io.client: GET {env.base_url}/spaces/" in log
+    assert traceback.endswith(
         "unpod-analytics: error: HTTP 401 from " + env.base_url + "/spaces/: Invalid token.; "
         "/spaces/ may accept only a JWT: pass auth_scheme='Bearer' with a JWT "
         "(or set UNPOD_AUTH_SCHEME=Bearer)\n"
@@ -163,3 +168,59 @@ def test_progress_flag_shows_a_bar_for_several_pages(env, capsys):
     env.route("/spaces/S1/runs/R1/tasks/", paged(tasks))
     assert main(["fetch", "--space", "S1", "--run", "R1", "--progress"]) == 0
     assert "150/150" in capsys.readouterr().err
+
+
+# --- waits and output errors ----------------------------------------------------------------
+
+
+@pytest.fixture
+def sleeps(monkeypatch) -> list[float]:
+    """The CLI's client records its retry waits here instead of sleeping."""
+    recorded: list[float] = []
+    monkeypatch.setattr(
+        client_module, "retry_policy", functools.partial(retry_policy, sleep=recorded.append)
+    )
+    return recorded
+
+
+def test_a_long_retry_wait_is_announced(env, capsys, sleeps):
+    limited = Reply(429, {"message": "Slow down"}, {"Retry-After": "3"})
+    env.add("/spaces/S1/runs/R1/tasks/", limited, ok(TASKS))
+    assert main(["fetch", "--space", "S1", "--run", "R1"]) == 0
+    assert sleeps == [3.0]
+    out, err = capsys.readouterr()
+    assert out == "data/raw/S1/R1.json\n"
+    assert err == (
+        "unpod-analytics: waiting 3 s before retry 1 of 5 "
+        "(HTTP 429 from /api/v2/platform/spaces/S1/runs/R1/tasks/)\n"
+        "3 tasks, 0 calls saved\n"
+    )
+    assert TOKEN not in err
+
+
+def test_a_short_retry_wait_is_not_announced(env, capsys, sleeps):
+    limited = Reply(503, {"message": "busy"}, {"Retry-After": "2"})
+    env.add("/spaces/S1/runs/", limited, ok([]))
+    assert main(["fetch", "--space", "S1"]) == 0
+    assert sleeps == [2.0]
+    assert capsys.readouterr().err == "no runs in space S1\n"
+
+
+def test_fetch_out_that_is_a_file_is_refused_before_fetching(env, capsys, tmp_path):
+    (tmp_path / "raw").write_text("")
+    assert main(["fetch", "--space", "S1", "--run", "R1", "--out", "raw"]) == 1
+    assert capsys.readouterr().err == (
+        "unpod-analytics: error: cannot write 'raw': it is a file; "
+        "--out takes a folder or a .json file name\n"
+    )
+    assert env.requests == []
+
+
+def test_fetch_out_under_a_file_is_refused_before_fetching(env, capsys, tmp_path):
+    (tmp_path / "raw").write_text("")
+    assert main(["fetch", "--space", "S1", "--run", "R1", "--out", "raw/run.json"]) == 1
+    assert capsys.readouterr().err == (
+        "unpod-analytics: error: cannot write 'raw/run.json': 'raw' is a file, not a folder; "
+        "choose another --out\n"
+    )
+    assert env.requests == []

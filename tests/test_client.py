@@ -356,6 +356,57 @@ def test_backoff_is_exponential_with_jitter(unpod_server, sleeps, caplog):
     assert_error_clean(info.value, caplog)
 
 
+def waits_logged(caplog) -> list[tuple[str, str]]:
+    """The client's log records about waits: (level name, message)."""
+    return [
+        (r.levelname, r.getMessage())
+        for r in caplog.records
+        if r.name == "analytics.io.client" and r.getMessage().startswith("waiting ")
+    ]
+
+
+def test_a_wait_longer_than_2_s_is_a_warning(client, unpod_server, sleeps, caplog):
+    limited = Reply(429, {"message": "Slow down"}, {"Retry-After": "7"})
+    unpod_server.add("/organizations/", limited, ok([]))
+    client.organizations()
+    assert waits_logged(caplog) == [
+        (
+            "WARNING",
+            "waiting 7 s before retry 1 of 3 (HTTP 429 from /api/v2/platform/organizations/)",
+        )
+    ]
+    assert_no_token(caplog.text)
+
+
+def test_backoff_waits_are_logged_by_length(unpod_server, sleeps, caplog):
+    unpod_server.add("/organizations/", Reply(500, {"message": "boom", "status_code": 500}))
+    policy = retry_policy(3, backoff_factor=0.5, sleep=sleeps.append, jitter=lambda: 0.25)
+    api = UnpodClient(TOKEN, base_url=unpod_server.base_url, max_retries=policy)
+    with pytest.raises(ServerError):
+        api.organizations()
+    assert sleeps == [1.125, 2.125]
+    cause = "(HTTP 500 from /api/v2/platform/organizations/)"
+    assert waits_logged(caplog) == [
+        ("DEBUG", f"waiting 1.1 s before retry 2 of 3 {cause}"),
+        ("WARNING", f"waiting 2.1 s before retry 3 of 3 {cause}"),
+    ]
+
+
+def test_a_wait_after_a_connection_error_names_it(sleeps, caplog):
+    base = f"http://127.0.0.1:{closed_port()}/api/v2/platform"
+    policy = retry_policy(2, backoff_factor=2, sleep=sleeps.append, jitter=lambda: 0.0)
+    api = UnpodClient(TOKEN, base_url=base, max_retries=policy)
+    with pytest.raises(ApiConnectionError):
+        api.organizations()
+    assert sleeps == [4.0]
+    [(level, message)] = waits_logged(caplog)
+    assert level == "WARNING"
+    assert message.startswith(
+        "waiting 4 s before retry 2 of 2 (no answer from /api/v2/platform/organizations/: "
+    )
+    assert_no_token(caplog.text)
+
+
 def test_transient_503_is_retried(client, unpod_server):
     unpod_server.add(RUN_TASKS, Reply(503, "<html>busy</html>"), ok(TASKS[:2]))
     assert client.run_tasks("S1", "R1") == TASKS[:2]

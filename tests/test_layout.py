@@ -23,8 +23,8 @@ STAGES = {
     "stats": 3,
     "text": 3,
     "viz": 4,
-    "cli": 5,
     "api": 5,  # analytics/__init__.py
+    "cli": 6,  # the command wires the public API
 }
 """Each stage may import its own modules and those of stages with a smaller number only."""
 

@@ -7,7 +7,9 @@ every page of a run into one response-shaped dict, optionally saves it, and load
 
 - Retries are urllib3's :class:`~urllib3.util.retry.Retry` mounted through an ``HTTPAdapter``
   (:func:`retry_policy`): 429, 500, 502, 503, 504, connection errors and timeouts, GET only,
-  exponential backoff with jitter, ``Retry-After`` honoured.
+  exponential backoff with jitter, ``Retry-After`` honoured. Each wait is logged, as a
+  WARNING when longer than :data:`ANNOUNCE_WAIT` (2 s): the wait, the retry count and the
+  answer that caused it, never the token.
 - :func:`error_for_response` is the one place that maps an answer to an
   :class:`~analytics.errors.ApiError` subclass; a 206, or a 200 whose ``data`` is not a list, is
   an error, never data.
@@ -72,6 +74,8 @@ AUTH_SCHEMES = ("Token", "Bearer", "JWT")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_PAGES = 10_000
 """Safety bound of a paged read: a server that keeps sending full pages stops here."""
+ANNOUNCE_WAIT = 2.0
+"""Retry waits longer than this many seconds are logged as a WARNING (shorter ones as DEBUG)."""
 
 # --- retries ----------------------------------------------------------------------------------
 
@@ -82,6 +86,11 @@ def _not_redirect(attempt: RequestHistory) -> bool:
 
 class UnpodRetry(Retry):
     """urllib3 ``Retry`` whose waits go through ``sleep`` and never exceed ``backoff_max``.
+
+    Before each wait it logs ``waiting 30 s before retry 2 of 5 (HTTP 429 from /path)``
+    through this module's logger: a WARNING when the wait is longer than
+    :data:`ANNOUNCE_WAIT` seconds, DEBUG otherwise. The library never prints; the
+    ``unpod-analytics`` command shows those warnings on stderr.
 
     Parameters
     ----------
@@ -130,7 +139,38 @@ class UnpodRetry(Retry):
                 retry_after = self.get_retry_after(response)
         delay = min(retry_after, self.backoff_max) if retry_after else self.get_backoff_time()
         if delay > 0:
+            self._log_wait(delay)
             self.sleep_fn(delay)
+
+    def _log_wait(self, delay: float) -> None:
+        """Log the coming wait: a WARNING past :data:`ANNOUNCE_WAIT` seconds, else DEBUG."""
+        level = logging.WARNING if delay > ANNOUNCE_WAIT else logging.DEBUG
+        retry = len(self.history)
+        of = f" of {retry + self.total}" if type(self.total) is int else ""  # not None or False
+        logger.log(
+            level, "waiting %s s before retry %d%s (%s)", _seconds(delay), retry, of, self._cause()
+        )
+
+    def _cause(self) -> str:
+        """What the retry answers: ``HTTP 429 from /path`` or ``no answer from /path: Error``."""
+        if not self.history:
+            return "no answer yet"
+        last = self.history[-1]
+        path = urlsplit(last.url or "").path
+        if last.status is not None:
+            return f"HTTP {last.status} from {path}"
+        return f"no answer from {path}: {type(last.error).__name__}"
+
+
+def _seconds(delay: float) -> str:
+    """A wait as a person reads it: one decimal, none when whole.
+
+    Examples
+    --------
+    >>> _seconds(3.0), _seconds(2.125), _seconds(60)
+    ('3', '2.1', '60')
+    """
+    return f"{delay:.1f}".removesuffix(".0")
 
 
 def retry_policy(
