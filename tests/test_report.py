@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from analytics.datasets import make_run
+from analytics.datasets import load_sample, make_run
 from analytics.load import load_run
+from analytics.viz import plots
 from analytics.viz import report as report_module
 from analytics.viz.report import build_report
 
@@ -198,3 +201,395 @@ def test_small_and_odd_runs_still_give_a_page(case, tmp_path):
     text = page.read_text(encoding="utf-8")
     assert ">Data quality</h2>" in text
     assert "Traceback" not in text
+
+
+# --- reading the page back -------------------------------------------------------------------
+
+
+class _Tables(HTMLParser):
+    """The page's tables by their heading: a list of rows, each a list of cell texts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self.heading = ""
+        self.text: list[str] | None = None
+        self.rows: list[list[str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("h3", "td", "th"):
+            self.text = []
+        elif tag == "table":
+            self.rows = self.tables.setdefault(self.heading, [])
+        elif tag == "tr":
+            self.rows.append([])
+        elif tag == "br" and self.text is not None:
+            self.text.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag == "h3" and self.text is not None:
+            self.heading = "".join(self.text).strip()
+        elif tag in ("td", "th") and self.text is not None:
+            self.rows[-1].append(" ".join("".join(self.text).split()))
+        if tag in ("h3", "td", "th"):
+            self.text = None
+
+    def handle_data(self, data):
+        if self.text is not None:
+            self.text.append(data)
+
+
+def page_tables(page: Path) -> dict[str, list[list[str]]]:
+    parser = _Tables()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.tables
+
+
+def table(page: Path, heading_start: str) -> pd.DataFrame:
+    """The page's table whose heading starts with ``heading_start``, header row as columns."""
+    found = [rows for h, rows in page_tables(page).items() if h.startswith(heading_start)]
+    assert len(found) == 1, f"{heading_start!r} not among {list(page_tables(page))}"
+    header, *body = found[0]
+    return pd.DataFrame(body, columns=header, dtype=object)
+
+
+def visible_text(page: Path) -> str:
+    """The page without its images and markup, whitespace collapsed."""
+    text = re.sub(r"<style>.*?</style>|<[^>]+>", " ", page.read_text(encoding="utf-8"), flags=re.S)
+    return " ".join(text.split())
+
+
+def task(tid, assignee, agent=None, user=None, outcome=None, *, call_status=None):
+    """A task whose call has the agent and user lines given (none: an unanswered call).
+
+    With a user line the agent closes with "bye": agent, user, agent, 4 s apart.
+    """
+    lines = [("assistant", agent), ("user", user), ("assistant", "bye" if user else None)]
+    transcript = [
+        {"role": role, "content": text, "timestamp": f"2026-01-31T11:00:{4 * i + 1:02d}Z"}
+        for i, (role, text) in enumerate(lines)
+        if text
+    ]
+    output = {"call_id": f"c{tid}", "call_status": call_status or ("completed" if user else "busy")}
+    if transcript:
+        output |= {
+            "transcript": transcript,
+            "duration": 60,
+            "start_time": "2026-01-31 11:00:00",
+            "end_time": "2026-01-31 11:01:00",
+        }
+    if outcome:
+        output["post_call_data"] = {"summary": {"status": outcome, "summary": "ok"}}
+    return {
+        "task_id": tid,
+        "run_id": "R1",
+        "assignee": assignee,
+        "status": "completed",
+        "output": output,
+    }
+
+
+@pytest.fixture(scope="module")
+def small_run():
+    """Assignee a: 2 conversations (7 and 9 agent words), 2 unanswered calls, 1 voicemail the
+    agent spoke 2 words into; b: 1 conversation (5 agent words)."""
+    return load_run(
+        [
+            task("T1", "a", "our price is low today ok", "hi", "Interested"),
+            task("T2", "a", "a b c d e f g h", "yes", "Not Interested"),
+            task("T3", "a"),
+            task("T4", "a"),
+            task("T5", "a", "price price", call_status="voicemail"),
+            task("T6", "b", "one two three four", "price", "Interested"),
+        ]
+    )
+
+
+@pytest.fixture(scope="module")
+def small(small_run, tmp_path_factory):
+    return build_report(small_run, tmp_path_factory.mktemp("small") / "report")
+
+
+def csv(page: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(page.parent / "tables" / f"{name}.csv", keep_default_na=False)
+
+
+# --- 1. denominators --------------------------------------------------------------------------
+
+
+def test_conversation_medians_cover_calls_with_a_conversation_only(small):
+    # a: median agent words over its 2 conversations is (7 + 9) / 2 = 8, not the median of
+    # 7, 9, 0, 0, 2 over all its calls (2)
+    summary = csv(small, "conversation_by_assignee").set_index("assignee")
+    assert summary.loc["a", "n_calls"] == 2
+    assert summary.loc["a", "agent_words"] == 8
+    assert summary.loc["b", "n_calls"] == 1
+    assert summary.loc["b", "agent_words"] == 5
+    shown = table(small, "Conversation metrics by assignee").set_index("assignee")
+    assert shown.loc["a", "calls with a conversation"] == "2"
+    assert shown.loc["a", "agent words"] == "8"
+    assert shown.loc["a", "agent response gap"] == "4.0 s"  # agent, user, agent: 4 s apart
+
+
+@pytest.fixture(scope="module")
+def sample_page(tmp_path_factory):
+    return build_report(load_sample(), tmp_path_factory.mktemp("sample") / "r")
+
+
+def test_the_sample_medians_are_over_conversations(sample_page):
+    # the issue's case: over all 91 of its calls space-agent-bolt's median agent words is 48;
+    # over its 52 calls with a conversation it is 158.5
+    summary = csv(sample_page, "conversation_by_assignee").set_index("assignee")
+    assert summary.loc["space-agent-bolt", "n_calls"] == 52
+    assert summary.loc["space-agent-bolt", "agent_words"] == 158.5
+
+
+def test_keyword_rates_cover_calls_with_a_conversation_only(small):
+    # a: "price" in T1 of its 2 conversations (the voicemail T5 does not count): 1/2
+    rates = csv(small, "keyword_rates").set_index(["assignee", "lexicon"])
+    assert rates.loc[("a", "price"), ["n", "count"]].tolist() == [2, 1]
+    assert rates.loc[("b", "price"), ["n", "count"]].tolist() == [1, 1]
+    shown = table(small, "Keyword hit rates").set_index("assignee")
+    assert shown.loc["a", "price"] == "50% (9-91%)"
+
+
+def test_each_table_n_is_its_plot_n(small_run, tmp_path, monkeypatch):
+    seen = {}
+
+    def spy(name):
+        draw = getattr(plots, name)
+
+        def record(data, **options):
+            seen[name] = (data, options)
+            return draw(data, **options)
+
+        monkeypatch.setattr(plots, name, record)
+
+    for name in ("plot_talk_share", "plot_response_gaps", "plot_keyword_rates"):
+        spy(name)
+    page = build_report(small_run, tmp_path / "r")
+    n_calls = csv(page, "conversation_by_assignee").set_index("assignee")["n_calls"].to_dict()
+    assert n_calls == {"a": 2, "b": 1}
+    for name in ("plot_talk_share", "plot_response_gaps"):
+        features, _ = seen[name]
+        assert features["assignee"].value_counts().to_dict() == n_calls
+    keywords, options = seen["plot_keyword_rates"]
+    groups = keywords.merge(options["calls"][["task_id", "assignee"]], on="task_id")
+    assert groups["assignee"].value_counts().to_dict() == n_calls
+    keyword_n = csv(page, "keyword_rates").groupby("assignee")["n"].first().to_dict()
+    assert keyword_n == n_calls
+
+
+def test_captions_state_the_conversation_rule(small):
+    text = visible_text(small)
+    rule = "over 3 calls with a conversation: at least one agent turn and one user turn"
+    assert text.count(rule) >= 3  # the section, its figures and its tables
+
+
+def test_per_dial_rates_beside_the_rate_among_calls_with_an_outcome(small):
+    dial = csv(small, "dial_rates").set_index("assignee")
+    assert dial.loc["a", ["n", "count", "rate"]].tolist() == [5, 1, 0.2]
+    shown = table(small, "Interested per call made").set_index("assignee")
+    # Wilson 95%: 1 of 5 is 3.6-62.4%, 1 of 2 is 9.5-90.5%
+    assert shown.loc["a"].to_dict() == {
+        "calls made": "5",
+        "Interested": "1",
+        "per call made": "20% (4-62%)",
+        "per call with an outcome": "50% (9-91%)",
+    }
+    assert "every call made" in visible_text(small)
+
+
+# --- 2. empty and odd input ---------------------------------------------------------------------
+
+
+def test_an_empty_run_says_it_has_no_tasks(tmp_path):
+    page = build_report(load_run({"data": []}), tmp_path / "r")
+    text = visible_text(page)
+    assert "This run has no tasks" in text
+    assert "0 runs" not in text
+    assert "0 tasks" not in text
+    assert "<img" not in page.read_text(encoding="utf-8")
+    assert (page.parent / "tables" / "overview.csv").exists()
+
+
+def _impossible_values() -> dict:
+    raw = make_run(60, random_state=3)
+    timed = [t for t in raw["data"] if (t.get("output") or {}).get("duration") is not None]
+    timed[0]["output"]["duration"] = -30
+    timed[1]["output"]["duration"] = 1e308
+    timed[2]["output"]["duration"] = 9 * 3600
+    for t in raw["data"]:
+        t["assignee"] = None
+    return raw
+
+
+NA_TEXT = re.compile(r"<NA>|\b(nan|NaN|None|NaT|inf)\b")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param(load_sample, id="sample"),
+        pytest.param(lambda: load_run({"data": []}), id="empty"),
+        pytest.param(lambda: load_run(_edge_runs()["no assignee"]), id="no assignee"),
+        pytest.param(lambda: load_run(_impossible_values()), id="impossible values"),
+    ],
+)
+def test_no_cell_shows_na_nan_or_none(source, tmp_path):
+    page = build_report(source(), tmp_path / "r")
+    cells = [c for rows in page_tables(page).values() for row in rows for c in row]
+    assert cells
+    assert [c for c in cells if NA_TEXT.search(c)] == []
+    assert not NA_TEXT.search(visible_text(page))
+
+
+def test_counts_agree_in_number(small_run, tmp_path):
+    one = load_run([*_edge_runs()["no assignee"][:1], task("T9", "a", "hello there", "hi")])
+    text = visible_text(build_report(one, tmp_path / "r"))
+    assert "2 tasks by 1 assignee." in text
+    assert not re.search(r"\b1 (tasks|calls|assignees|findings)\b", text)
+    text = visible_text(build_report(load_run([task("T1", "a", "hi", "yo")]), tmp_path / "s"))
+    assert "1 task by 1 assignee." in text
+
+
+# --- 3. atomic ----------------------------------------------------------------------------------
+
+
+def test_a_full_disk_midway_keeps_the_previous_report(small_run, tmp_path, monkeypatch):
+    out = tmp_path / "report"
+    build_report(small_run, out)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    monkeypatch.setattr(report_module, "save_table", _failing_after(3))
+    other_run = load_run([task("T7", "c", "hello there", "hi", "Call Back")])
+    with pytest.raises(OSError, match="No space left"):
+        build_report(other_run, out)  # 3 of its tables differ from the previous ones
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert os.listdir(tmp_path) == ["report"]
+
+
+def test_a_failure_on_the_first_build_leaves_nothing(small_run, tmp_path, monkeypatch):
+    monkeypatch.setattr(report_module, "save_table", _failing_after(5))
+    with pytest.raises(OSError, match="No space left"):
+        build_report(small_run, tmp_path / "report")
+    assert os.listdir(tmp_path) == []
+
+
+def _failing_after(n: int):
+    """A table writer that writes ``n`` tables, then fails as a full disk does."""
+    save = report_module.save_table
+    written = []
+
+    def save_table(frame, path, **options):
+        if len(written) == n:
+            raise OSError(28, "No space left on device")
+        written.append(path)
+        return save(frame, path, **options)
+
+    return save_table
+
+
+def test_a_report_never_replaces_a_folder_holding_other_files(small_run, tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(FileExistsError, match=r"notes\.txt, which a report does not write"):
+        build_report(small_run, tmp_path)
+    assert os.listdir(tmp_path) == ["notes.txt"]
+
+
+# --- 4. readable at real sizes ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def long_calls(tmp_path_factory):
+    """The calls of make_run(80) lasting 100 times longer: hours, not minutes."""
+    raw = make_run(80, random_state=2)
+    for t in raw["data"]:
+        output = t.get("output") or {}
+        if isinstance(output.get("duration"), int | float):
+            output["duration"] *= 100
+            output.pop("end_time", None)
+    return build_report(load_run(raw), tmp_path_factory.mktemp("long") / "r")
+
+
+def test_long_durations_read_in_minutes_or_hours_never_in_scientific_notation(long_calls):
+    cells = [c for rows in page_tables(long_calls).values() for row in rows for c in row]
+    assert not [c for c in cells if re.search(r"\de[+-]\d", c)]
+    shown = table(long_calls, "Duration by assignee")
+    raw = csv(long_calls, "durations")
+    median_header = next(c for c in shown.columns if c.startswith("median"))
+    assert median_header == "median (95% CI), h"
+    # medians of 1-4 hours (3,300-14,200 s) read in hours: the csv's seconds / 3600, to 0.1 h
+    expected = [f"{m / 3600:,.1f}" for m in raw["median_s"]]
+    assert [c.split(" (")[0] for c in shown[median_header]] == expected
+    longest_header = next(c for c in shown.columns if c.startswith("longest"))
+    assert longest_header == "longest, h"
+
+
+def test_table_headers_are_words_and_the_csvs_keep_raw_names(built):
+    headers = [row for rows in page_tables(built).values() for row in rows[:1]]
+    raw = [h for row in headers for h in row if "_" in h]
+    assert raw == []
+    assert {"median_ci_low", "median_s"} <= set(csv(built, "durations").columns)
+    assert "p_value" in csv(built, "group_comparison").columns
+
+
+def _twenty_assignees(n_tasks: int = 200) -> dict:
+    raw = make_run(n_tasks, random_state=1)
+    for i, t in enumerate(raw["data"]):
+        t["assignee"] = f"agent-{i % 20:02d}"
+    return raw
+
+
+def test_tables_do_not_grow_sideways_with_the_number_of_assignees(built, tmp_path):
+    twenty = build_report(load_run(_twenty_assignees()), tmp_path / "r")
+    few, many = page_tables(built), page_tables(twenty)
+    assert set(few) == set(many)
+    widths = {h: (len(few[h][0]), len(many[h][0])) for h in few if not h.startswith("Outcome")}
+    assert widths == {h: (w, w) for h, (w, _) in widths.items()}
+    assert max(len(many[h][0]) for h in many) <= 12
+    outcomes = table(twenty, "Outcome rates")
+    assert len(outcomes) == 20  # one row per assignee
+    assert len(outcomes.columns) <= 2 + 8  # assignee, n, the outcomes some assignee has
+
+
+def test_every_table_scrolls_sideways_inside_the_page(built):
+    page = built.read_text(encoding="utf-8")
+    assert page.count("<table") == page.count("<div class=scroll><table")
+    assert ".scroll{overflow-x:auto}" in page
+
+
+def test_the_run_id_in_the_header_wraps(built):
+    page = built.read_text(encoding="utf-8")
+    assert re.search(r"header h1\{[^}]*overflow-wrap:anywhere", page)
+
+
+def test_outcome_grid_leaves_out_outcomes_no_group_has(small):
+    shown = table(small, "Outcome rates")
+    assert list(shown.columns) == [
+        "assignee",
+        "calls with an outcome",
+        "Interested",
+        "Not Interested",
+    ]
+    assert shown.set_index("assignee").loc["a", "Interested"] == "50% (9-91%)"
+
+
+def test_keyword_table_lexicons_in_the_order_of_the_keyword_frame(small_run, tmp_path):
+    lexicons = {"zeta": ["price"], "alpha": ["hello"], "mid_word": ["yes"]}
+    page = build_report(small_run, tmp_path / "r", lexicons=lexicons)
+    assert list(table(page, "Keyword hit rates").columns) == [
+        "assignee",
+        "calls with a conversation",
+        "zeta",
+        "alpha",
+        "mid word",
+    ]
+
+
+def test_redaction_leaves_numbers_alone(sample_page):
+    # "106 (93-124)" has the digits and separators of a phone number; it is a median
+    shown = table(sample_page, "Duration by assignee")
+    medians = shown["median (95% CI), s"]
+    assert medians.str.fullmatch(r"\d+ \(\d+-\d+\)").all(), medians.tolist()
+    cells = [c for rows in page_tables(sample_page).values() for row in rows for c in row]
+    assert not [c for c in cells if "[phone]" in c]

@@ -134,3 +134,152 @@ def test_save_tables_rejects_unknown_format(tmp_path):
     with pytest.raises(ValueError, match=r"format='xlsx' is not supported; use 'csv' or 'parquet'"):
         save_tables(small_run(), tmp_path, format="xlsx")
     assert list(tmp_path.iterdir()) == []
+
+
+# --- atomic_directory -----------------------------------------------------------------------
+
+
+def listing(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` (relative path -> text)."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_text()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def write_report(folder: Path, version: str, *, fail_after: int | None = None) -> None:
+    """Write index.html and three tables, raising OSError after ``fail_after`` files."""
+    names = ["tables/a.csv", "tables/b.csv", "tables/c.csv", "index.html"]
+    for i, name in enumerate(names):
+        if i == fail_after:
+            raise OSError(28, "No space left on device")
+        (folder / name).parent.mkdir(exist_ok=True)
+        (folder / name).write_text(f"{version} {name}")
+
+
+@pytest.fixture
+def previous(tmp_path) -> Path:
+    target = tmp_path / "report"
+    with store.atomic_directory(target) as folder:
+        write_report(folder, "v1")
+    return target
+
+
+def test_atomic_directory_builds_a_new_directory(tmp_path):
+    with store.atomic_directory(tmp_path / "deep" / "report") as folder:
+        assert folder.parent == tmp_path / "deep"
+        assert folder != tmp_path / "deep" / "report"
+        write_report(folder, "v1")
+    assert listing(tmp_path / "deep") == {
+        "report/index.html": "v1 index.html",
+        "report/tables/a.csv": "v1 tables/a.csv",
+        "report/tables/b.csv": "v1 tables/b.csv",
+        "report/tables/c.csv": "v1 tables/c.csv",
+    }
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "deep" / "report").stat().st_mode & 0o777 == 0o777 & ~umask  # not 0700
+
+
+def test_atomic_directory_replaces_the_whole_directory(previous):
+    (previous / "tables" / "stale.csv").write_text("from an older version")
+    with store.atomic_directory(previous) as folder:
+        write_report(folder, "v2")
+    assert set(listing(previous)) == {"index.html", "tables/a.csv", "tables/b.csv", "tables/c.csv"}
+    assert set(listing(previous).values()) == {f"v2 {n}" for n in listing(previous)}
+    assert os.listdir(previous.parent) == ["report"]  # nothing left beside it
+
+
+@pytest.mark.parametrize("failure", [OSError(28, "No space left on device"), KeyboardInterrupt()])
+def test_a_failure_midway_keeps_the_previous_directory(previous, failure):
+    def build_and_fail():
+        with store.atomic_directory(previous) as folder:
+            write_report(folder, "v2", fail_after=2 if isinstance(failure, OSError) else None)
+            raise failure
+
+    before = listing(previous)
+    with pytest.raises(type(failure)):
+        build_and_fail()
+    assert listing(previous) == before
+    assert os.listdir(previous.parent) == ["report"]
+
+
+def test_a_failure_on_the_first_build_leaves_nothing(tmp_path):
+    with (
+        pytest.raises(OSError, match="No space left"),
+        store.atomic_directory(tmp_path / "report") as folder,
+    ):
+        write_report(folder, "v1", fail_after=3)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_swap_puts_the_previous_directory_back(previous, monkeypatch):
+    before = listing(previous)
+    rename = os.rename
+
+    def failing_rename(src, dst):
+        if Path(src).name.endswith(".tmp"):  # the new directory moving in
+            raise OSError(28, "No space left on device")
+        rename(src, dst)
+
+    monkeypatch.setattr(store.os, "rename", failing_rename)
+    with pytest.raises(OSError, match="No space left"), store.atomic_directory(previous) as folder:
+        write_report(folder, "v2")
+    assert listing(previous) == before
+    assert os.listdir(previous.parent) == ["report"]
+
+
+def test_atomic_directory_refuses_to_delete_files_it_does_not_own(previous):
+    (previous / "notes.txt").write_text("mine")
+    before = listing(previous)
+    owned = {"index.html", "tables"}
+    with (
+        pytest.raises(FileExistsError, match=r"holds notes\.txt, which a report does not write"),
+        store.atomic_directory(previous, owned=owned, what="report"),
+    ):
+        pytest.fail("the block must not run")
+    assert listing(previous) == before
+    assert os.listdir(previous.parent) == ["report"]
+
+
+def test_atomic_directory_refuses_a_file(tmp_path):
+    target = tmp_path / "report"
+    target.write_text("a file")
+    with (
+        pytest.raises(FileExistsError, match=r"is a file.*give the path of a folder"),
+        store.atomic_directory(target),
+    ):
+        pytest.fail("the block must not run")
+    assert target.read_text() == "a file"
+
+
+def test_atomic_directory_through_a_symlink_replaces_its_target(previous, tmp_path):
+    link = tmp_path / "latest"
+    link.symlink_to(previous, target_is_directory=True)
+    with store.atomic_directory(link) as folder:
+        write_report(folder, "v2")
+    assert link.is_symlink()
+    assert (previous / "index.html").read_text() == "v2 index.html"
+
+
+def test_atomic_directory_never_replaces_the_current_folder(previous, monkeypatch):
+    before = listing(previous)
+    monkeypatch.chdir(previous / "tables")
+    with (
+        pytest.raises(FileExistsError, match=r"is the current folder or holds it"),
+        store.atomic_directory(".."),
+    ):
+        pytest.fail("the block must not run")
+    assert listing(previous) == before
+    assert os.listdir(previous.parent) == ["report"]
+
+
+def test_atomic_directory_of_a_relative_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with store.atomic_directory("report") as folder:
+        write_report(folder, "v1")
+    with store.atomic_directory(Path("report")) as folder:
+        write_report(folder, "v2")
+    assert (tmp_path / "report" / "index.html").read_text() == "v2 index.html"
+    assert os.listdir(tmp_path) == ["report"]

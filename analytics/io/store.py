@@ -2,7 +2,8 @@
 
 Every write is atomic: the bytes go to a temporary file in the target's directory, which is
 then renamed over the target with :func:`os.replace`. An interrupted or failed write leaves
-the previous file (or no file) and no temporary file behind.
+the previous file (or no file) and no temporary file behind. :func:`atomic_directory` does the
+same for a whole directory (the report: a page and its tables).
 
 Examples
 --------
@@ -18,8 +19,9 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -28,6 +30,7 @@ import msgspec
 import pandas as pd
 
 __all__ = [
+    "atomic_directory",
     "load_snapshot",
     "save_snapshot",
     "save_table",
@@ -108,6 +111,110 @@ def write_atomic(path: str | os.PathLike[str], write: Callable[[Path], Any]) -> 
         write(tmp)
     logger.info("wrote %s", path)
     return path
+
+
+@contextmanager
+def atomic_directory(
+    path: str | os.PathLike[str],
+    *,
+    owned: Collection[str] | None = None,
+    what: str = "folder",
+) -> Iterator[Path]:
+    """Build a directory in a temporary sibling of ``path``, then swap it in for ``path``.
+
+    The block writes into the yielded directory. When it succeeds, the previous ``path`` (if
+    any) is renamed aside, the new directory is renamed to ``path`` and the previous one is
+    removed: readers see the old directory or the new one, never a mix. When the block or the
+    swap fails (an exception, a full disk, Ctrl-C), the temporary directory is removed and
+    ``path`` is left as it was.
+
+    One window remains: between the two renames (two system calls, microseconds apart)
+    ``path`` does not exist. A process killed right there leaves no ``path`` and the previous
+    directory beside it as ``.<name>.<random>.old``. A process killed with SIGKILL while the
+    block runs leaves its ``.<name>.<random>.tmp`` sibling; the next build does not touch it.
+
+    Parameters
+    ----------
+    path : path
+        The directory to replace (missing parents are created). A symbolic link is followed:
+        its target is replaced and the link stays.
+    owned : collection of str, optional
+        The names an existing ``path`` may hold; when it holds anything else, nothing is
+        written and FileExistsError names it (so that the swap never deletes files it did not
+        write). Default: no check.
+    what : str, default "folder"
+        What the directory is, a noun for that message (``"report"``).
+
+    Yields
+    ------
+    Path
+        The empty temporary directory to write into.
+
+    Raises
+    ------
+    FileExistsError
+        ``path`` is a file, holds names outside ``owned``, or is (or holds) the current
+        working directory.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as root:
+    ...     with atomic_directory(Path(root) / "out") as tmp:
+    ...         _ = (tmp / "a.txt").write_text("new")
+    ...     print(sorted(p.name for p in Path(root).iterdir()))
+    ['out']
+    """
+    target = Path(os.path.realpath(path))  # a link's target; "." as the folder's own name
+    _check_replaceable(target, owned, what)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        yield tmp
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; a saved folder gets the usual mode
+        _swap_in(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    logger.info("wrote %s", target)
+
+
+def _check_replaceable(target: Path, owned: Collection[str] | None, what: str) -> None:
+    """Raise FileExistsError unless ``target`` is missing or a folder holding only ``owned``."""
+    if not target.exists():
+        return
+    if not target.is_dir():
+        raise FileExistsError(f"{str(target)!r} is a file: give the path of a folder")
+    if Path.cwd().resolve().is_relative_to(target):
+        raise FileExistsError(
+            f"{str(target)!r} is the current folder or holds it, which replacing it would "
+            f"delete: give a folder inside it, such as {str(target / 'report')!r}"
+        )
+    foreign = (
+        [] if owned is None else sorted(p.name for p in target.iterdir() if p.name not in owned)
+    )
+    if foreign:
+        names = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+        raise FileExistsError(
+            f"{str(target)!r} holds {names}, which a {what} does not write and replacing the "
+            "folder would delete: give a new or empty folder, or one holding only an earlier "
+            f"{what}"
+        )
+
+
+def _swap_in(new: Path, target: Path) -> None:
+    """Rename ``new`` to ``target``, the previous ``target`` aside first, then remove that."""
+    if not target.exists():
+        os.rename(new, target)
+        return
+    old = target.with_name(f"{new.name.removesuffix('.tmp')}.old")
+    os.rename(target, old)
+    try:
+        os.rename(new, target)
+    except BaseException:
+        os.rename(old, target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def save_snapshot(response: dict[str, Any], path: str | os.PathLike[str]) -> Path:

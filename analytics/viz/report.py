@@ -4,8 +4,15 @@
 :mod:`analytics.viz.plots`
 (embedded as PNG data URIs: the page loads no other file and runs no script), masks personal
 data (:mod:`analytics.viz.redact`) unless told not to, and writes ``index.html`` and
-``tables/*.csv`` atomically. The report computes nothing of its own: every number on the page
-is in one of the CSV files.
+``tables/*.csv`` as one directory, atomically (:func:`analytics.io.store.atomic_directory`).
+The report computes nothing of its own: every number on the page is in one of the CSV files,
+which keep the analysis functions' column names; the page shows them with headers in words,
+durations in s, min or h and no scientific notation (:mod:`analytics.viz._format`).
+
+Denominators: durations count connected calls with a known, positive duration; outcome rates
+the calls with an outcome; the per-dial rate every call made; conversation metrics and keyword
+rates the calls with a conversation (``calls.has_conversation``: at least one agent turn and
+one user turn). Each caption says which.
 
 Examples
 --------
@@ -24,26 +31,36 @@ import base64
 import html
 import io
 import logging
+import math
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from pandas.api.typing import NAType
 
 from analytics._shared import MISSING_LABEL
-from analytics.io.store import save_table, write_atomic
+from analytics.io.store import atomic_directory, save_table, write_atomic
 from analytics.load import Run
+from analytics.schema import TEXT
 from analytics.stats.activity import connection_rates
-from analytics.stats.durations import duration_summary
-from analytics.stats.outcomes import compare_groups, outcome_rates
+from analytics.stats.durations import MIN_N_P90, MIN_N_P95, duration_summary
+from analytics.stats.outcomes import compare_groups, dial_rates, outcome_rates
 from analytics.stats.quality import quality_checks
 from analytics.text.conversation import conversation_features, feature_summary
 from analytics.text.keywords import BUILTIN_LEXICONS, keyword_features, keyword_hit_rates
 from analytics.viz import plots
+from analytics.viz._format import (
+    duration_unit,
+    format_duration,
+    format_number,
+    format_p_value,
+    format_significant,
+    plural,
+)
 from analytics.viz.redact import contact_names, redact_frame
 
 __all__ = ["build_report"]
@@ -51,33 +68,33 @@ __all__ = ["build_report"]
 log = logging.getLogger(__name__)
 
 GROUP = "assignee"
-NO_GROUP = "(no assignee)"
+NO_GROUP = MISSING_LABEL  # as the figures label it
 FOCUS_OUTCOME = "Interested"
-CONVERSATION_COLUMNS = (
-    "agent_talk_share",
-    "agent_words",
-    "user_words",
-    "switches_per_min",
-    "longest_agent_monologue_words",
-    "longest_user_story_words",
-    "agent_questions",
-    "user_questions",
-    "agent_response_gap_p50_s",
-    "user_response_gap_p50_s",
-)
+CONVERSATION_RULE = "at least one agent turn and one user turn"
+REPORT_FILES = ("index.html", "tables")
+"""What a report directory holds; :func:`build_report` replaces no directory holding more."""
 MAX_FINDINGS_SHOWN = 50
+_MINUTE = 60.0
+_NB_HYPHEN = "\u2011"  # a header never breaks at it ("chi-square", "p-value")
 
 
 @dataclass
 class Section:
-    """One part of the page: a heading, a lead paragraph, figures and tables."""
+    """One part of the page: a heading, a lead paragraph, figures and tables.
+
+    ``tables`` are the data, written as CSV under their raw column names; ``shown`` are the
+    tables on the page (every cell text, headers in words) by heading, ``notes`` a caption
+    under a shown table's heading, ``missing`` a sentence for each figure left out.
+    """
 
     key: str
     title: str
     lead: str = ""
     figures: list[tuple[str, bytes]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     shown: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 def build_report(
@@ -93,9 +110,12 @@ def build_report(
     Parameters
     ----------
     run : Run
-        A loaded run (:func:`analytics.load_run`).
+        A loaded run (:func:`analytics.load_run`). A run with no tasks gives a page saying so.
     out_dir : path
-        Created if missing; ``index.html`` and ``tables/*.csv`` are replaced atomically.
+        The report folder, written as a whole: built in a temporary sibling folder, then
+        swapped in (:func:`analytics.io.store.atomic_directory`), so that a failure or a full
+        disk leaves the previous report or none, never half of one. It must be new, empty, or
+        hold only an earlier report (``index.html`` and ``tables/``).
     redact : bool, default True
         Mask phone numbers, e-mail addresses and contact names everywhere the report writes
         (free text included) and leave recording URLs out.
@@ -108,35 +128,65 @@ def build_report(
     -------
     Path
         ``out_dir/index.html``.
+
+    Raises
+    ------
+    FileExistsError
+        ``out_dir`` is a file, or a folder holding files a report does not write (nothing is
+        written).
     """
-    out = Path(out_dir)
-    sections = _sections(run, lexicons or BUILTIN_LEXICONS)
-    if redact:
-        names = contact_names(run.tasks, run.calls)
+    with atomic_directory(out_dir, owned=REPORT_FILES, what="report") as folder:
+        sections = _sections(run, lexicons or BUILTIN_LEXICONS)
+        if redact:
+            _redact(sections, contact_names(run.tasks, run.calls))
         for section in sections:
-            section.tables = {k: redact_frame(v, names=names) for k, v in section.tables.items()}
-            section.shown = {k: redact_frame(v, names=names) for k, v in section.shown.items()}
+            for name, table in section.tables.items():
+                save_table(table, folder / "tables" / f"{name}.csv")
+        shown = sections if len(run.tasks) else sections[:1]
+        page = _page(shown, title or _default_title(run), redact=redact)
+        write_atomic(folder / "index.html", lambda tmp: tmp.write_text(page, encoding="utf-8"))
+    return Path(out_dir) / "index.html"
+
+
+_TEXT_HEADERS = frozenset(
+    {GROUP, "measure", "task status", "call status", "outcomes", "note", "task", "field", "detail"}
+)
+"""The columns of shown tables that hold text from the run; the others hold numbers as text,
+which the redactor would take for phone numbers ("106 (93-124)")."""
+
+
+def _redact(sections: list[Section], names: list[str]) -> None:
     for section in sections:
-        for name, table in section.tables.items():
-            save_table(table, out / "tables" / f"{name}.csv")
-    page = _page(sections, title or _default_title(run), redact=redact)
-    return write_atomic(out / "index.html", lambda tmp: tmp.write_text(page, encoding="utf-8"))
+        section.tables = {k: redact_frame(v, names=names) for k, v in section.tables.items()}
+        section.shown = {k: _redact_shown(v, names) for k, v in section.shown.items()}
+
+
+def _redact_shown(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    text = [c for c in frame.columns if c in _TEXT_HEADERS]
+    masked = redact_frame(frame[text], names=names)
+    return frame.assign(**{c: masked[c] for c in text})
 
 
 # --- the content ----------------------------------------------------------------------------
 
 
 def _sections(run: Run, lexicons: Mapping[str, Iterable[str]]) -> list[Section]:
+    conversations = run.calls.loc[run.calls["has_conversation"], ["task_id", GROUP]]
     features = conversation_features(run.turns, calls=run.calls)
     keywords = keyword_features(run.turns, lexicons, calls=run.calls)
     return [
         _overview(run),
         _durations(run),
         _outcomes(run),
-        _conversation(run, features),
-        _keywords(run, keywords),
+        _conversation(run, features, conversations),
+        _keywords(run, keywords, conversations),
         _quality(run),
     ]
+
+
+def _over_conversations(n: int) -> str:
+    """The denominator of conversation metrics, in words."""
+    return f"over {plural(n, 'call')} with a conversation: {CONVERSATION_RULE}"
 
 
 def _overview(run: Run) -> Section:
@@ -145,6 +195,7 @@ def _overview(run: Run) -> Section:
         "tasks": len(run.tasks),
         "calls": len(calls),
         "connected calls": int(calls["connected"].sum()),
+        "calls with a conversation": int(calls["has_conversation"].sum()),
         "calls awaiting evaluation": int((~calls["evaluated"]).sum()),
         "transcript turns": len(run.turns),
         "loader problems": len(run.problems),
@@ -153,37 +204,57 @@ def _overview(run: Run) -> Section:
     by_status = _counts(run.tasks, "status", "task status")
     by_call_status = _counts(calls, "call_status", "call status")
     section = Section("overview", "Run overview", _overview_lead(run))
-    section.figures.append(("Calls per day by assignee", _draw(plots.plot_calls_over_time, calls)))
+    if calls["start_time"].notna().any():
+        figure = _draw(plots.plot_calls_over_time, calls)
+        section.figures.append(("Calls per day by assignee", figure))
     section.tables = {
         "overview": overview,
         "task_status": by_status,
         "call_status": by_call_status,
         "calls": calls,
     }
-    section.shown = {
-        "At a glance": overview,
-        "Tasks by status": by_status,
-        "Calls by call status": by_call_status,
-    }
+    section.shown = {"At a glance": overview.assign(value=_numbers(overview["value"]))}
+    if len(run.tasks):
+        section.shown["Tasks by status"] = _count_table(by_status, "task status", "tasks")
+        section.shown["Calls by call status"] = _count_table(by_call_status, "call status", "calls")
     return section
 
 
 def _overview_lead(run: Run) -> str:
-    start = run.calls["start_time"]
+    if run.tasks.empty:
+        return (
+            "This run has no tasks: there is nothing to report. Check the run id, or load the "
+            "run again once it has tasks."
+        )
+    calls = run.calls
+    start = calls["start_time"]
     span = (
         f"Calls from {start.min():%Y-%m-%d %H:%M} to {start.max():%Y-%m-%d %H:%M} UTC. "
         if start.notna().any()
         else ""
     )
-    runs = ", ".join(sorted(run.tasks["run_id"].dropna().unique())[:3]) or "unknown run"
-    connected = int(run.calls["connected"].sum())
-    share = f" ({connected / len(run.calls):.0%})" if len(run.calls) else ""
+    connected = int(calls["connected"].sum())
+    share = f" ({connected / len(calls):.0%})" if len(calls) else ""
+    talked = int(calls["has_conversation"].sum())
     return (
-        f"Run {runs}: {len(run.tasks)} tasks by {run.tasks[GROUP].nunique()} assignees. "
-        f"{span}{connected} of {len(run.calls)} calls connected{share}: a call is "
-        "<em>connected</em> when its status means someone answered and its transcript "
-        "has a caller turn."
+        f"{_run_names(run)}: {plural(len(run.tasks), 'task')}{_assigned(run)}. {span}"
+        f"{connected} of {plural(len(calls), 'call')} connected{share}: a call is "
+        "<em>connected</em> when its status means someone answered and its transcript has a "
+        f"caller turn. {talked} had a conversation ({CONVERSATION_RULE})."
     )
+
+
+def _run_names(run: Run) -> str:
+    runs = sorted(run.tasks["run_id"].dropna().unique())
+    if not runs:
+        return "A run without a run id"
+    more = f" and {len(runs) - 3} more" if len(runs) > 3 else ""
+    return f"Run {runs[0]}" if len(runs) == 1 else f"Runs {', '.join(runs[:3])}{more}"
+
+
+def _assigned(run: Run) -> str:
+    n = run.tasks[GROUP].nunique()
+    return f" by {plural(n, 'assignee')}" if n else ", none of them assigned"
 
 
 def _counts(frame: pd.DataFrame, column: str, label: str) -> pd.DataFrame:
@@ -191,68 +262,124 @@ def _counts(frame: pd.DataFrame, column: str, label: str) -> pd.DataFrame:
     return counts.rename("count").reset_index().astype({"count": "int64"})
 
 
+def _count_table(counts: pd.DataFrame, label: str, unit: str) -> pd.DataFrame:
+    return pd.DataFrame({label: counts[label].tolist(), unit: _numbers(counts["count"])})
+
+
 def _durations(run: Run) -> Section:
     summary = duration_summary(run.calls, by=GROUP)
     lead = (
-        "Connected calls with a known, positive duration. The median's 95% interval is the "
-        "exact distribution-free interval from order statistics (NA below 6 calls); "
-        "percentiles interpolate linearly."
+        "Connected calls with a known, positive duration, in the unit (s, min or h) the "
+        "column's size calls for. The median's 95% interval is the exact distribution-free "
+        "interval from order statistics; percentiles interpolate linearly. A cell is empty "
+        f"when the assignee has too few calls for it: the interval needs 6, the 90th "
+        f"percentile {MIN_N_P90} and the 95th {MIN_N_P95}."
     )
     section = Section("durations", "Call durations", lead)
-    section.figures.append(("Duration by assignee (ECDF)", _draw(plots.plot_durations, run.calls)))
+    if summary["n"].sum() > 0:
+        figure = _draw(plots.plot_durations, run.calls)
+        section.figures.append(("Duration by assignee (ECDF)", figure))
+    else:
+        section.missing.append("No connected call has a known, positive duration yet.")
     section.tables = {"durations": summary}
-    section.shown = {"Duration by assignee (seconds)": summary}
+    section.shown = {"Duration by assignee": _duration_table(summary)}
     return section
+
+
+def _duration_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """Display only: one row per assignee, durations in the unit their size calls for."""
+    unit, size = duration_unit(_floats(summary["median_s"]))
+    longest, longest_size = duration_unit(_floats(summary["max_s"]))
+
+    def amounts(column: str, in_size: float = size) -> list[str]:
+        digits = 0 if in_size == 1 else 1
+        return [format_number(v / in_size, digits=digits) for v in _floats(summary[column])]
+
+    median = [
+        _with_interval(m, lo, hi)
+        for m, lo, hi in zip(
+            amounts("median_s"), amounts("median_ci_low"), amounts("median_ci_high")
+        )
+    ]
+    return pd.DataFrame(
+        {
+            GROUP: _groups(summary),
+            "calls": _numbers(summary["n"]),
+            f"mean, {unit}": amounts("mean_s"),
+            f"median (95% CI), {unit}": median,
+            f"90th percentile, {unit}": amounts("p90_s"),
+            f"95th percentile, {unit}": amounts("p95_s"),
+            f"longest, {longest}": amounts("max_s", longest_size),
+            "not counted": _numbers(summary["n_excluded"]),
+        }
+    )
 
 
 def _outcomes(run: Run) -> Section:
     rates = outcome_rates(run.calls, by=GROUP)
-    focus = run.calls.assign(
-        focus=run.calls["outcome"]
+    dial = dial_rates(run.calls, by=GROUP, outcome=FOCUS_OUTCOME)
+    tests = _group_tests(run.calls)
+    connection = connection_rates(run.calls, by=GROUP)
+    section = Section("outcomes", "Outcomes by assignee", _outcome_lead(tests))
+    _outcome_figures(section, run.calls, rates, connection)
+    section.tables = {
+        "outcome_rates": rates,
+        "dial_rates": dial,
+        "group_comparison": tests,
+        "connection_rates": connection,
+    }
+    grid = "Outcome rates among calls with an outcome (95% interval)"
+    per_dial = f"{FOCUS_OUTCOME} per call made (95% interval)"
+    section.shown = {
+        grid: _rate_grid(rates, "outcome", "calls with an outcome", drop_empty=True),
+        per_dial: _dial_table(dial, rates),
+        "Is the difference real? (chi-square test of independence)": _test_table(tests),
+        "Connection rate by assignee (95% interval)": _connection_table(connection),
+    }
+    section.notes = {grid: _GRID_NOTE, per_dial: _DIAL_NOTE}
+    return section
+
+
+_GRID_NOTE = "Outcomes that no assignee has are left out (outcome_rates.csv has them all)."
+_DIAL_NOTE = (
+    f"The share of every call made that ended {FOCUS_OUTCOME}, counted directly: a call not "
+    f"answered or not evaluated yet counts as not {FOCUS_OUTCOME}. The rate per call with an "
+    "outcome divides by the evaluated calls only, so it is higher; multiplying it by the "
+    "connection rate does not give the rate per call made, since the denominators differ."
+)
+
+
+def _group_tests(calls: pd.DataFrame) -> pd.DataFrame:
+    focus = calls.assign(
+        focus=calls["outcome"]
         .eq(FOCUS_OUTCOME)
-        .mask(run.calls["outcome"].isna())
+        .mask(calls["outcome"].isna())
         .map({True: FOCUS_OUTCOME, False: "other"})
     )
-    tests = pd.concat(
+    return pd.concat(
         [
-            compare_groups(run.calls, by=GROUP).assign(outcomes="all outcomes"),
+            compare_groups(calls, by=GROUP).assign(outcomes="all outcomes"),
             compare_groups(focus, by=GROUP, outcome="focus").assign(
                 outcomes=f"{FOCUS_OUTCOME} vs the rest"
             ),
         ],
         ignore_index=True,
     )
-    connection = connection_rates(run.calls, by=GROUP)
-    section = Section("outcomes", "Outcomes by assignee", _outcome_lead(tests))
-    section.figures += [
-        (
-            "Outcome rates by assignee (95% Wilson intervals)",
-            _draw(plots.plot_outcome_rates, run.calls, size=(9, 4.2)),
-        ),
-        ("Connection rate by assignee", _draw(plots.plot_connection_rates, run.calls)),
-    ]
-    section.tables = {
-        "outcome_rates": rates,
-        "group_comparison": tests,
-        "connection_rates": connection,
-    }
-    section.shown = {
-        "Outcome rates (95% interval)": _rate_grid(rates, "outcome"),
-        "Is the difference real? (chi-square test of independence)": tests[
-            [
-                "outcomes",
-                "statistic",
-                "dof",
-                "p_value",
-                "cramers_v",
-                "min_expected",
-                "reliable",
-                "fisher_p_value",
-            ]
-        ],
-        "Connection rate by assignee": connection,
-    }
-    return section
+
+
+def _outcome_figures(
+    section: Section, calls: pd.DataFrame, rates: pd.DataFrame, connection: pd.DataFrame
+) -> None:
+    if rates["count"].sum() > 0:
+        figure = _draw(plots.plot_outcome_rates, calls, size=(9, 4.2))
+        section.figures.append(("Outcome rates by assignee (95% Wilson intervals)", figure))
+    else:
+        section.missing.append("No call has an outcome yet.")
+    if connection["n"].sum() > 0:
+        figure = _draw(plots.plot_connection_rates, calls)
+        section.figures.append(("Connection rate by assignee", figure))
+    else:
+        section.missing.append("No call's connection is known yet.")
 
 
 def _outcome_lead(tests: pd.DataFrame) -> str:
@@ -262,53 +389,145 @@ def _outcome_lead(tests: pd.DataFrame) -> str:
     else:
         strength = "unlikely" if focus["p_value"] < 0.05 else "quite possibly"
         trust = "" if focus["reliable"] else " (few calls: read it with care)"
+        p_value = format_p_value(float(focus["p_value"]))
+        p_text = f"p {p_value}" if p_value.startswith("<") else f"p = {p_value}"
         verdict = (
-            f"For {FOCUS_OUTCOME} against the rest, p = {focus['p_value']:.3g}: the "
-            f"differences between assignees are {strength} due to chance{trust}."
+            f"For {FOCUS_OUTCOME} against the rest, {p_text}: the differences between "
+            f"assignees are {strength} due to chance{trust}."
         )
     return (
-        "Each bar is an outcome's share of the assignee's evaluated calls, with its 95% "
+        "Each bar is an outcome's share of the assignee's calls with an outcome, with its 95% "
         f"Wilson score interval. {verdict}"
     )
 
 
-def _conversation(run: Run, features: pd.DataFrame) -> Section:
-    summary = feature_summary(
-        features, by=GROUP, calls=run.calls, columns=list(CONVERSATION_COLUMNS)
+def _dial_table(dial: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFrame:
+    """Display only: the per-dial rate beside the rate among calls with an outcome."""
+    focus = rates[rates["outcome"] == FOCUS_OUTCOME]
+    among = dict(zip(_groups(focus), _rate_cells(focus)))
+    groups = _groups(dial)
+    return pd.DataFrame(
+        {
+            GROUP: groups,
+            "calls made": _numbers(dial["n"]),
+            FOCUS_OUTCOME: _numbers(dial["count"]),
+            "per call made": _rate_cells(dial),
+            "per call with an outcome": [among.get(g, "") for g in groups],
+        }
     )
-    grouped = features.merge(run.calls[["task_id", GROUP]], on="task_id", how="left")
+
+
+def _test_table(tests: pd.DataFrame) -> pd.DataFrame:
+    """Display only: the chi-square tests, p-values without scientific notation."""
+    reliable = tests["reliable"].astype(object)
+    shown = pd.DataFrame(
+        {
+            "outcomes": tests["outcomes"].tolist(),
+            f"chi{_NB_HYPHEN}square": _texts(tests["statistic"], format_significant),
+            "degrees of freedom": _numbers(tests["dof"]),
+            f"p{_NB_HYPHEN}value": _texts(tests["p_value"], format_p_value),
+            "Cramér's V": _texts(tests["cramers_v"], format_significant),
+            "smallest expected count": _texts(tests["min_expected"], format_significant),
+            "reliable": ["yes" if r is True else "no" if r is False else "" for r in reliable],
+            "Fisher's exact p": _texts(tests["fisher_p_value"], format_p_value),
+        }
+    )
+    if tests["note"].notna().any():
+        shown["note"] = tests["note"].fillna("").tolist()
+    return shown
+
+
+def _connection_table(connection: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            GROUP: _groups(connection),
+            "calls with a known state": _numbers(connection["n"]),
+            "connected": _numbers(connection["connected"]),
+            "connection rate (95% CI)": _rate_cells(connection),
+            "state unknown": _numbers(connection["n_unknown"]),
+        }
+    )
+
+
+CONVERSATION_COLUMNS: dict[str, tuple[str, str]] = {
+    "agent_talk_share": ("agent talk share", "share"),
+    "agent_words": ("agent words", "count"),
+    "user_words": ("caller words", "count"),
+    "switches_per_min": ("speaker changes per min", "measure"),
+    "longest_agent_monologue_words": ("longest agent monologue, words", "count"),
+    "longest_user_story_words": ("longest caller story, words", "count"),
+    "agent_questions": ("agent questions", "count"),
+    "user_questions": ("caller questions", "count"),
+    "agent_response_gap_p50_s": ("agent response gap", "seconds"),
+    "user_response_gap_p50_s": ("caller response gap", "seconds"),
+}
+"""The conversation metrics on the page: column -> (header, kind of number)."""
+
+
+def _conversation(run: Run, features: pd.DataFrame, conversations: pd.DataFrame) -> Section:
+    talk = features.merge(conversations, on="task_id")  # calls with a conversation only
+    summary = feature_summary(talk, by=GROUP, columns=list(CONVERSATION_COLUMNS))
+    over = _over_conversations(len(talk))
+    left_out = len(run.calls) - len(talk)
     lead = (
-        "Medians per call. Talk share counts words; response gaps run from a turn's "
-        "timestamp to the next speaker's, so they include the speaker's own talk time. "
-        "The dashed line marks the 43% talk share of winning sales calls (Gong Labs)."
+        f"Medians per call, {over} ({left_out} without one, such as unanswered calls and "
+        "voicemails, are left out). Talk share counts words; response gaps run from a turn's "
+        "timestamp to the next speaker's, so they include the speaker's own talk time. The "
+        "dashed line marks the 43% talk share of winning sales calls (Gong Labs)."
     )
     section = Section("conversation", "Conversation metrics", lead)
-    section.figures += [
-        ("Agent talk share by assignee", _draw(plots.plot_talk_share, grouped, by=GROUP)),
-        ("Agent response gap by assignee", _draw(plots.plot_response_gaps, grouped, by=GROUP)),
-    ]
+    _conversation_figures(section, talk, over)
     section.tables = {"conversation_by_assignee": summary, "conversation_features": features}
-    shown = _formatted(summary.fillna({GROUP: NO_GROUP})).set_index(GROUP).T
-    shown = shown.rename_axis(index="median per call", columns=None).reset_index()
-    section.shown = {"Conversation metrics by assignee (medians)": shown}
+    heading = "Conversation metrics by assignee (medians per call)"
+    section.shown = {heading: _conversation_table(summary)}
+    section.notes = {
+        heading: f"Medians {over}. A response gap needs a timed change of speaker, so fewer "
+        "calls have one (the n beside each box)."
+    }
     return section
 
 
-def _keywords(run: Run, keywords: pd.DataFrame) -> Section:
-    rates = keyword_hit_rates(keywords, by=GROUP, calls=run.calls)
+def _conversation_figures(section: Section, talk: pd.DataFrame, over: str) -> None:
+    if talk.empty:
+        section.missing.append("No call has a conversation yet.")
+        return
+    figure = _draw(plots.plot_talk_share, talk, by=GROUP)
+    section.figures.append((f"Agent talk share by assignee, {over}", figure))
+    if talk["agent_response_gap_p50_s"].notna().any():
+        figure = _draw(plots.plot_response_gaps, talk, by=GROUP)
+        section.figures.append((f"Agent response gap by assignee, {over}", figure))
+
+
+def _conversation_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """Display only: one row per assignee, a column per metric, words for headers."""
+    columns: dict[str, list[str]] = {
+        GROUP: _groups(summary),
+        "calls with a conversation": _numbers(summary["n_calls"]),
+    }
+    for column, (header, kind) in CONVERSATION_COLUMNS.items():
+        columns[header] = _texts(summary[column], _KINDS[kind])
+    return pd.DataFrame(columns)
+
+
+def _keywords(run: Run, keywords: pd.DataFrame, conversations: pd.DataFrame) -> Section:
+    talk = keywords[keywords["task_id"].isin(conversations["task_id"])]
+    rates = keyword_hit_rates(talk, by=GROUP, calls=run.calls)
+    over = _over_conversations(len(talk))
     lead = (
         "Share of calls in which either side said a term of the lexicon at least once "
-        "(case-insensitive, whole words), with 95% Wilson intervals."
+        f"(case-insensitive, whole words), with 95% Wilson intervals, {over}."
     )
     section = Section("keywords", "Keyword trackers", lead)
-    section.figures.append(
-        (
-            "Keyword hit rates by assignee",
-            _draw(plots.plot_keyword_rates, keywords, by=GROUP, calls=run.calls, size=(9, 4.2)),
-        )
-    )
+    if len(talk):
+        figure = _draw(plots.plot_keyword_rates, talk, by=GROUP, calls=run.calls, size=(9, 4.2))
+        section.figures.append((f"Keyword hit rates by assignee, {over}", figure))
+    else:
+        section.missing.append("No call has a conversation yet.")
     section.tables = {"keyword_rates": rates, "keyword_features": keywords}
-    section.shown = {"Keyword hit rates (95% interval)": _rate_grid(rates, "lexicon")}
+    heading = "Keyword hit rates among calls with a conversation (95% interval)"
+    lexicons = rates.assign(lexicon=rates["lexicon"].str.replace("_", " "))
+    section.shown = {heading: _rate_grid(lexicons, "lexicon", "calls with a conversation")}
+    section.notes = {heading: f"Rates {over}; lexicons in the order of the chart."}
     return section
 
 
@@ -317,35 +536,108 @@ def _quality(run: Run) -> Section:
     per_check = findings["check"].value_counts().rename_axis("check").rename("findings")
     counts = per_check.reset_index().astype({"findings": "int64"})
     lead = (
-        f"{len(findings)} findings. Values the loader could not read are NA in the tables "
-        "and listed as <em>unreadable</em>; the other checks look at values that were read."
+        f"{plural(len(findings), 'finding')}. Values the loader could not read are empty in "
+        "the tables and listed as <em>unreadable</em>; the other checks look at values that "
+        "were read."
     )
     section = Section("quality", "Data quality", lead)
     section.tables = {"quality": findings}
-    section.shown = {
-        "Findings by check": counts,
-        f"Findings (first {MAX_FINDINGS_SHOWN})": findings.head(MAX_FINDINGS_SHOWN),
-    }
+    if len(findings):
+        section.shown = {
+            "Findings by check": counts.assign(findings=_numbers(counts["findings"])),
+            _findings_heading(len(findings)): findings.head(MAX_FINDINGS_SHOWN)
+            .fillna("")
+            .rename(columns={"task_id": "task"}),
+        }
     return section
 
 
-def _rate_grid(rates: pd.DataFrame, rows: str) -> pd.DataFrame:
-    """Display only: ``rows`` x assignee cells reading "35% (25-47%)", with n in the header."""
-    cell = rates.assign(
-        cell=[
-            f"{r:.0%} ({lo:.0%}-{hi:.0%})"
-            for r, lo, hi in zip(rates["rate"], rates["ci_low"], rates["ci_high"])
-        ]
-    )
-    header = cell[GROUP].fillna(NO_GROUP) + " (n=" + cell["n"].astype(str) + ")"
-    grid = cell.assign(group=header).pivot(index=rows, columns="group", values="cell")
-    order = list(dict.fromkeys(rates[rows]))
-    return grid.reindex(order).rename_axis(columns=None).reset_index()
+def _findings_heading(n: int) -> str:
+    if n <= MAX_FINDINGS_SHOWN:
+        return "Findings"
+    return f"Findings (the first {MAX_FINDINGS_SHOWN} of {n:,}; all of them in quality.csv)"
+
+
+def _rate_grid(
+    rates: pd.DataFrame, column: str, n_header: str, *, drop_empty: bool = False
+) -> pd.DataFrame:
+    """Display only: a row per assignee, a column per ``column`` value, cells "35% (25-47%)".
+
+    The interval goes on a second line of the cell, so that 8 columns fit the page.
+    ``drop_empty`` leaves out the values (outcomes) that no assignee has.
+    """
+    if drop_empty:
+        rates = rates[rates.groupby(column, sort=False)["count"].transform("sum").gt(0)]
+    cells = rates.assign(group=_groups(rates), cell=_rate_cells(rates, sep="\n"))
+    groups = list(dict.fromkeys(cells["group"]))
+    grid = cells.pivot(index="group", columns=column, values="cell")
+    grid = grid.reindex(index=groups, columns=list(dict.fromkeys(rates[column]))).fillna("")
+    n = cells.groupby("group", sort=False)["n"].first().reindex(groups)
+    grid.insert(0, n_header, _numbers(n))
+    return grid.rename_axis(index=GROUP, columns=None).reset_index()
 
 
 def _default_title(run: Run) -> str:
     runs = run.tasks["run_id"].dropna().unique()
-    return f"Run {runs[0]}" if len(runs) == 1 else f"{len(runs)} runs"
+    if run.tasks.empty:
+        return "A run with no tasks"
+    if len(runs) == 1:
+        return f"Run {runs[0]}"
+    return plural(len(runs), "run") if len(runs) else "A run without a run id"
+
+
+# --- numbers as text ------------------------------------------------------------------------
+
+
+def _floats(values: pd.Series) -> np.ndarray:
+    return values.to_numpy(dtype=float, na_value=np.nan)
+
+
+def _texts(values: pd.Series, text: Callable[[float], str]) -> list[str]:
+    """``values`` as text, one call of ``text`` per value (NA: ``text`` gives "")."""
+    return [text(v) for v in _floats(values)]
+
+
+def _numbers(values: pd.Series) -> list[str]:
+    return _texts(values, format_number)
+
+
+def _groups(frame: pd.DataFrame) -> list[str]:
+    return frame[GROUP].astype(TEXT).fillna(NO_GROUP).tolist()
+
+
+def _percent(value: float) -> str:
+    return f"{value:.0%}" if math.isfinite(value) else ""
+
+
+def _median_count(value: float) -> str:
+    """A median of counts: whole, or halfway between two counts (``158.5``)."""
+    return format_number(value, digits=0 if float(value).is_integer() else 1)
+
+
+def _seconds(value: float) -> str:
+    """A short time (a response gap) to a tenth of a second; minutes or hours when long."""
+    if math.isfinite(value) and abs(value) >= 2 * _MINUTE:
+        return format_duration(value)
+    return f"{format_number(value, digits=1)} s" if math.isfinite(value) else ""
+
+
+_KINDS: dict[str, Callable[[float], str]] = {
+    "share": _percent,
+    "count": _median_count,
+    "measure": format_significant,
+    "seconds": _seconds,
+}
+
+
+def _with_interval(value: str, low: str, high: str, sep: str = " ") -> str:
+    return f"{value}{sep}({low}-{high})" if value and low and high else value
+
+
+def _rate_cells(rates: pd.DataFrame, sep: str = " ") -> list[str]:
+    """ "35% (25-47%)": ``rate`` and its interval, one per row, ``sep`` between them."""
+    rate, low, high = (_texts(rates[c], _percent) for c in ("rate", "ci_low", "ci_high"))
+    return [_with_interval(r, lo.rstrip("%"), hi, sep) for r, lo, hi in zip(rate, low, high)]
 
 
 # --- drawing and writing --------------------------------------------------------------------
@@ -366,24 +658,33 @@ def _draw(
     return buffer.getvalue()
 
 
-def _cell(value: float | NAType, percent: bool) -> str:
-    if pd.isna(value):
-        return ""
-    return f"{value:.1%}" if percent else f"{value:,.3g}"
-
-
-def _formatted(frame: pd.DataFrame) -> pd.DataFrame:
-    """Display only: rates and shares as percentages, other floats to 3 significant digits."""
-    shown = frame.copy()
-    for column in shown.select_dtypes("number").columns:
-        if pd.api.types.is_float_dtype(shown[column]):
-            percent = column in ("rate", "ci_low", "ci_high") or column.endswith("_share")
-            shown[column] = [_cell(v, percent) for v in shown[column]]
-    return shown
-
-
 def _table_html(frame: pd.DataFrame) -> str:
-    return _formatted(frame).to_html(index=False, na_rep="", classes="table", border=0, escape=True)
+    """A display table as HTML: every cell text, none showing NA; a last column of prose wraps.
+
+    A line break in a cell (a rate above its interval) starts a second, quieter line.
+    """
+    text = frame.astype(object).where(frame.notna(), "")
+    wrap = " wrap" if frame.columns[-1] in ("detail", "note") else ""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in text.columns)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{_cell_html(v)}</td>" for v in row) + "</tr>"
+        for row in text.itertuples(index=False, name=None)
+    )
+    return f'<table class="table{wrap}"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
+def _cell_html(value: object) -> str:
+    first, *rest = html.escape(str(value)).split("\n")
+    return first + "".join(f"<br><span class=ci>{line}</span>" for line in rest)
+
+
+def _table_block(heading: str, frame: pd.DataFrame, note: str) -> str:
+    caption = f"<p class=note>{html.escape(note)}</p>" if note else ""
+    body = _table_html(frame) if len(frame) else "<p class=note>Nothing to show yet.</p>"
+    return (
+        f"<div class=block><h3>{html.escape(heading)}</h3>{caption}"
+        f"<div class=scroll>{body}</div></div>"
+    )
 
 
 def _section_html(section: Section) -> str:
@@ -393,14 +694,15 @@ def _section_html(section: Section) -> str:
         "</figure>"
         for caption, png in section.figures
     )
+    missing = "".join(f"<p class=note>{html.escape(m)}</p>" for m in section.missing)
     tables = "".join(
-        f"<div class=block><h3>{html.escape(name)}</h3><div class=scroll>"
-        f"{_table_html(frame)}</div></div>"
-        for name, frame in section.shown.items()
+        _table_block(heading, frame, section.notes.get(heading, ""))
+        for heading, frame in section.shown.items()
     )
     return (
         f'<section id="{section.key}"><h2>{html.escape(section.title)}</h2>'
-        f"<p class=lead>{section.lead}</p>{figures}<div class=blocks>{tables}</div></section>"
+        f"<p class=lead>{section.lead}</p>{figures}{missing}<div class=blocks>{tables}</div>"
+        "</section>"
     )
 
 
@@ -427,7 +729,7 @@ _CSS = """
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2430;
 margin:0;background:#f6f7f9}
 header{background:#1d2430;color:#fff;padding:24px 40px}
-header h1{margin:0 0 4px;font-size:24px}
+header h1{margin:0 0 4px;font-size:24px;overflow-wrap:anywhere}
 .meta{margin:0 0 10px;color:#c9d1dc;font-size:13px}
 nav a{color:#9ecbff;margin-right:4px;text-decoration:none}
 main{max-width:1100px;margin:0 auto;padding:8px 40px 40px}
@@ -439,12 +741,18 @@ h3{font-size:15px;margin:18px 0 6px;color:#3a4556}
 figure{margin:12px 0}
 figure img{max-width:100%;height:auto}
 figcaption{font-size:13px;color:#5a6678}
+.note{font-size:13px;color:#5a6678;margin:0 0 8px;max-width:52em}
 .scroll{overflow-x:auto}
 .blocks{display:flex;flex-wrap:wrap;gap:0 36px;align-items:flex-start}
-.block{max-width:100%}
-table.table td:first-child,table.table th{white-space:nowrap}
+.block{max-width:100%;min-width:0}
 table.table{border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums}
-table.table th{background:#eef1f5;text-align:left;padding:5px 9px;border-bottom:1px solid #d5dae1}
+table.table th{background:#eef1f5;text-align:left;padding:5px 9px;border-bottom:1px solid #d5dae1;
+vertical-align:bottom;min-width:4.5em;max-width:11em}
 table.table td{padding:4px 9px;border-bottom:1px solid #eef0f3;vertical-align:top}
+table.table td{white-space:nowrap}
+table.wrap td:last-child{white-space:normal;min-width:18em}
+.ci{color:#5a6678;font-size:12px}
+@media (max-width:640px){header{padding:16px}main{padding:4px 8px 24px}
+section{padding:4px 12px 14px}}
 code{font-size:12px}
 """
