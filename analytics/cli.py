@@ -42,10 +42,11 @@ import pandas as pd
 import analytics
 from analytics.datasets import load_sample
 from analytics.errors import AnalyticsError
-from analytics.io.client import TOKEN_ENV, UnpodClient, fetch_run, resolve_token
+from analytics.io.client import MAX_PAGES, TOKEN_ENV, UnpodClient, fetch_run, resolve_token
 from analytics.io.store import (
     DEFAULT_ROOT,
     TABLE_FORMATS,
+    Formulas,
     save_table,
     save_tables,
     snapshot_path,
@@ -178,6 +179,7 @@ def _add_export(commands: _Commands) -> None:
     export.add_argument(
         "--format", choices=("csv", "parquet"), default="csv", help="file format (default csv)"
     )
+    _add_raw_cells(export)
 
 
 def _add_features(commands: _Commands) -> None:
@@ -192,6 +194,21 @@ def _add_features(commands: _Commands) -> None:
     )
     _add_sources(features, required=True)
     features.add_argument("--out", required=True, metavar="FILE", help=".csv or .parquet")
+    _add_raw_cells(features)
+
+
+def _add_raw_cells(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--raw-cells",
+        action="store_true",
+        help="write CSV text cells as they are (default: a cell that a spreadsheet would run "
+        "as a formula, starting with = + - @, a tab or a carriage return, gets a leading ')",
+    )
+
+
+def _formulas(args: argparse.Namespace) -> Formulas:
+    """What ``--raw-cells`` asks of formula cells (see :func:`analytics.io.store.save_table`)."""
+    return "keep" if args.raw_cells else "neutralise"
 
 
 def _add_fetch(commands: _Commands) -> None:
@@ -211,7 +228,21 @@ def _add_fetch(commands: _Commands) -> None:
         metavar="PATH",
         help=f"a .json file, or a directory for <space>/<run>.json (default {DEFAULT_ROOT})",
     )
+    fetch.add_argument(
+        "--max-pages",
+        type=_positive_int,
+        default=MAX_PAGES,
+        metavar="N",
+        help=f"read at most N pages of the run (default {MAX_PAGES:,})",
+    )
     _add_api_options(fetch)
+
+
+def _positive_int(text: str) -> int:
+    """An argparse type: a positive integer, else a message naming the value."""
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer, e.g. 200")
+    return int(text)
 
 
 def _add_api_options(command: argparse.ArgumentParser) -> None:
@@ -289,7 +320,9 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     path = snapshot_path(args.space, args.run, root=root) if args.run else None
     with _client(args) as client:
         if path is not None:
-            run = fetch_run(args.space, args.run, client=client, save_to=path)
+            run = fetch_run(
+                args.space, args.run, client=client, save_to=path, max_pages=args.max_pages
+            )
             sys.stderr.write(f"{len(run.tasks)} tasks, {len(run.calls)} calls saved\n")
             sys.stdout.write(f"{path}\n")
         elif args.space:
@@ -322,7 +355,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     _check_out(args.out, folder=True, takes="a folder")
-    for path in save_tables(_load(args), args.out, format=args.format):
+    formulas = _formulas(args)
+    for path in save_tables(_load(args), args.out, format=args.format, formulas=formulas):
         sys.stdout.write(f"{path}\n")
     return 0
 
@@ -332,7 +366,8 @@ def _cmd_features(args: argparse.Namespace) -> int:
     if out.suffix not in tuple(f".{f}" for f in TABLE_FORMATS):
         raise ValueError(f"--out {args.out!r} must end in .csv or .parquet")
     _check_out(out, folder=False, takes="a .csv or .parquet file name")
-    sys.stdout.write(f"{save_table(call_features(_load(args)), out)}\n")
+    table = call_features(_load(args))
+    sys.stdout.write(f"{save_table(table, out, formulas=_formulas(args))}\n")
     return 0
 
 

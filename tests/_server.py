@@ -9,6 +9,10 @@ Script each path with canned :class:`Reply` objects (served in order, the last o
 or with a callable ``(Request) -> Reply``; every request is recorded in ``server.requests``
 (method, path, query, headers), so tests can assert the headers and page parameters the client
 sent. Unknown paths answer 404 ``{"message": "Not found."}``. Nothing here reaches the internet.
+
+Hostile behaviours, each bounded: a body cut short against its ``Content-Length`` or trickled
+byte by byte (:class:`Reply` fields), :func:`redirect`, :func:`echo_authorization` (an error body
+that repeats the token it was sent) and :func:`endless` (full pages of new items, for ever).
 """
 
 from __future__ import annotations
@@ -38,12 +42,19 @@ class Request:
 
 @dataclass(frozen=True)
 class Reply:
-    """A canned answer: ``body`` (dict/list -> JSON, str/bytes as is) after ``delay`` seconds."""
+    """A canned answer: ``body`` (dict/list -> JSON, str/bytes as is) after ``delay`` seconds.
+
+    Hostile answers: ``content_length`` announces another length than the body's (the body is
+    then cut short by closing the connection); ``trickle`` sends the body one byte at a time,
+    that many seconds apart (the loop ends with the body, or at once when the server stops).
+    """
 
     status: int = 200
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    content_length: int | None = None
+    trickle: float = 0.0
 
 
 def ok(data: Any, *, message: str = "Fetched Successfully", count: int | None = None) -> Reply:
@@ -119,16 +130,29 @@ def _handler_for(server: FakeUnpod) -> type[BaseHTTPRequestHandler]:
             if not isinstance(body, (str, bytes)):
                 body = json.dumps(body)
             data = body.encode() if isinstance(body, str) else body
+            length = len(data) if reply.content_length is None else reply.content_length
             try:
                 self.send_response(reply.status)
                 headers = {"Content-Type": "application/json", **reply.headers}
                 for name, value in headers.items():
                     self.send_header(name, value)
-                self.send_header("Content-Length", str(len(data)))
+                self.send_header("Content-Length", str(length))
                 self.end_headers()
-                self.wfile.write(data)
+                self._write(data, reply.trickle)
             except OSError:  # the client gave up (timeout test): nothing to answer
                 self.close_connection = True
+            if length != len(data):
+                self.close_connection = True  # the body is cut short: hang up
+
+        def _write(self, data: bytes, trickle: float) -> None:
+            if not trickle:
+                self.wfile.write(data)
+                return
+            for i in range(len(data)):  # bounded by the body; ends at once when stopped
+                if server.released.wait(trickle):
+                    return
+                self.wfile.write(data[i : i + 1])
+                self.wfile.flush()
 
         def log_message(self, format: str, *args: Any) -> None:
             """Silence the default per-request stderr lines."""
@@ -153,6 +177,32 @@ def paged(items: list[dict], *, insert_after_first: list[dict] | None = None) ->
             rows[:0] = pending
             pending.clear()
         return reply
+
+    return route
+
+
+def redirect(location: str, status: int = 302) -> Reply:
+    """A redirect to ``location`` (a full URL or a path)."""
+    return Reply(status, {"message": "Moved"}, {"Location": location})
+
+
+def echo_authorization(transform: Callable[[str], str], status: int = 401) -> Route:
+    """A route whose error body repeats the ``Authorization`` header sent, through ``transform``."""
+
+    def route(request: Request) -> Reply:
+        seen = transform(request.headers.get("Authorization", ""))
+        body = {"message": f"Invalid token {seen}", "detail": seen, "errors": [seen]}
+        return Reply(status, body)
+
+    return route
+
+
+def endless(make_item: Callable[[int], dict]) -> Route:
+    """A route answering every ``page`` with a full page of new items: a list with no end."""
+
+    def route(request: Request) -> Reply:
+        page, size = int(request.query.get("page", 1)), int(request.query.get("page_size", 50))
+        return ok([make_item((page - 1) * size + i) for i in range(size)])
 
     return route
 

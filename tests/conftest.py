@@ -30,6 +30,14 @@ def unpod_server() -> Iterator[FakeUnpod]:
     server.stop()
 
 
+@pytest.fixture
+def other_server() -> Iterator[FakeUnpod]:
+    """A second :class:`~_server.FakeUnpod` (another port: another host), for redirects."""
+    server = FakeUnpod().start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="module")
 def sample_run() -> Run:
     """The bundled sample run (``analytics.datasets`` defaults), loaded once per test module."""

@@ -264,3 +264,54 @@ def test_make_lab_installs_the_lab_extra_and_opens_the_notebooks():
 def test_every_notebook_says_how_to_open_it():
     for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
         assert "starting JupyterLab with `make lab`" in notebook.read_text(), notebook.name
+
+
+# --- formula cells in export and features CSVs (OWASP "CSV Injection") ----------------------
+
+FORMULA = '=HYPERLINK("http://evil.example","click")'
+
+
+@pytest.fixture(scope="module")
+def formula_source(tmp_path_factory):
+    """A saved run whose first task's assignee is a formula; returns (path, task_id)."""
+    payload = make_run(8, random_state=2)
+    payload["data"][0]["assignee"] = FORMULA
+    path = tmp_path_factory.mktemp("formula") / "run.json"
+    path.write_text(json.dumps(payload))
+    return path, payload["data"][0]["task_id"]
+
+
+def csv_rows(path: Path) -> list[dict[str, str]]:
+    import csv  # here, so that the tests above stay as they were
+
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_export_csv_neutralises_formula_cells(formula_source, tmp_path, capsys):
+    source, task_id = formula_source
+    assert main(["export", str(source), "--out", str(tmp_path)]) == 0
+    for name in ("tasks", "calls"):
+        rows = csv_rows(tmp_path / f"{name}.csv")
+        assert next(r for r in rows if r["task_id"] == task_id)["assignee"] == f"'{FORMULA}"
+        assert not any(r["assignee"].startswith("=") for r in rows)
+
+
+def test_features_csv_neutralises_formula_cells_and_keeps_numbers(formula_source, tmp_path):
+    source, task_id = formula_source
+    out = tmp_path / "features.csv"
+    assert main(["features", str(source), "--out", str(out)]) == 0
+    rows = csv_rows(out)
+    assert next(r for r in rows if r["task_id"] == task_id)["assignee"] == f"'{FORMULA}"
+    table = pd.read_csv(out)
+    assert pd.api.types.is_numeric_dtype(table["agent_talk_share"])
+    assert pd.api.types.is_numeric_dtype(table["kw_price_user"])
+
+
+@pytest.mark.parametrize("command", ["export", "features"])
+def test_raw_cells_writes_formula_cells_as_they_are(command, formula_source, tmp_path):
+    source, task_id = formula_source
+    out = tmp_path / ("features.csv" if command == "features" else "tables")
+    assert main([command, str(source), "--out", str(out), "--raw-cells"]) == 0
+    rows = csv_rows(out if command == "features" else out / "calls.csv")
+    assert next(r for r in rows if r["task_id"] == task_id)["assignee"] == FORMULA

@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 
 import pytest
-from _server import Reply, ok, paged
+from _server import Reply, echo_authorization, endless, ok, paged, redirect
 
 import analytics.io.client as client_module
 from analytics.cli import build_parser, main
@@ -148,7 +148,7 @@ def test_run_needs_space(env, capsys):
 
 def test_bad_run_id_is_refused_before_fetching(env, capsys):
     assert main(["fetch", "--space", "S1", "--run", "../../etc"]) == 1
-    assert "run_id='../../etc' cannot name a file" in capsys.readouterr().err
+    assert "run_id='../../etc' is not an id" in capsys.readouterr().err
     assert env.requests == []
 
 
@@ -224,3 +224,95 @@ def test_fetch_out_under_a_file_is_refused_before_fetching(env, capsys, tmp_path
         "choose another --out\n"
     )
     assert env.requests == []
+
+
+# --- hostile servers and inputs (issue 11) ----------------------------------------------------
+
+
+def secret_pieces(token: str) -> set[str]:
+    """The token and every 8-character piece of it, lower-cased."""
+    lower = token.lower()
+    return {lower} | {lower[i : i + 8] for i in range(len(lower) - 7)}
+
+
+def assert_no_token(text: str, token: str = TOKEN) -> None:
+    found = [piece for piece in secret_pieces(token) if piece in text.lower()]
+    assert found == [], f"token pieces {found} in {text!r}"
+
+
+@pytest.mark.parametrize("token", ["tok-SECRET\r\nX-Evil: 1", "tok-SECRET-\x1b-cli-5b1d"])
+def test_a_token_with_control_characters_is_one_clean_line(env, monkeypatch, capsys, token):
+    monkeypatch.setenv("UNPOD_API_TOKEN", token)
+    assert main(["fetch", "--verbose", "--space", "S1", "--run", "R1"]) == 1
+    err = capsys.readouterr().err
+    line = err.splitlines()[-1]
+    assert line.startswith(
+        "unpod-analytics: error: the API token in UNPOD_API_TOKEN holds a control character"
+    )
+    assert "InvalidHeader" not in err
+    assert_no_token(err, token)
+    assert env.requests == []
+
+
+@pytest.mark.parametrize("echo", [str.upper, lambda auth: auth[6:16].lower()])
+def test_an_echoed_token_never_reaches_stderr(env, capsys, caplog, echo):
+    env.route("/spaces/S1/runs/", echo_authorization(echo))
+    assert main(["fetch", "--verbose", "--space", "S1"]) == 1
+    err = capsys.readouterr().err
+    assert "unpod-analytics: error: HTTP 401" in err
+    assert_no_token(err + caplog.text)
+
+
+def test_max_pages_reaches_the_fetch(env, capsys, tmp_path):
+    env.route(
+        "/spaces/S1/runs/R1/tasks/", endless(lambda i: {"task_id": f"T{i}", "status": "pending"})
+    )
+    assert main(["fetch", "--space", "S1", "--run", "R1", "--max-pages", "2"]) == 1
+    err = capsys.readouterr().err
+    assert "page 2 was still full (page_size=100)" in err
+    assert "(--max-pages on the command line)" in err
+    assert len(env.requests) == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_max_pages_lets_a_long_run_through(env, capsys):
+    tasks = [{"task_id": f"T{i}", "status": "pending"} for i in range(250, 0, -1)]
+    env.route("/spaces/S1/runs/R1/tasks/", paged(tasks))
+    assert main(["fetch", "--space", "S1", "--run", "R1", "--max-pages", "3"]) == 0
+    assert capsys.readouterr().err == "250 tasks, 0 calls saved\n"
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two"])
+def test_max_pages_must_be_a_positive_integer(env, capsys, value):
+    with pytest.raises(SystemExit) as info:
+        main(["fetch", "--space", "S1", "--run", "R1", "--max-pages", value])
+    assert info.value.code == 2
+    assert f"argument --max-pages: {value!r} is not a positive integer" in capsys.readouterr().err
+    assert env.requests == []
+
+
+def test_a_server_repeating_pages_is_one_line(env, capsys):
+    env.add("/spaces/S1/runs/R1/tasks/", ok(TASKS * 34))  # 102 tasks, 100 a page, repeated
+    assert main(["fetch", "--space", "S1", "--run", "R1", "--max-pages", "20"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "the server repeats pages" in err
+    assert len(env.requests) == 3
+
+
+@pytest.mark.parametrize("bad", ["..", "."])
+def test_a_space_that_is_not_an_id_is_refused_before_listing(env, capsys, bad):
+    assert main(["fetch", "--space", bad]) == 1
+    assert capsys.readouterr().err.startswith(
+        f"unpod-analytics: error: space_token={bad!r} is not an id: "
+    )
+    assert env.requests == []
+
+
+def test_a_redirect_to_another_host_is_refused(env, other_server, capsys):
+    other_server.add("/spaces/S1/runs/", ok([{"run_id": "R9"}]))
+    env.add("/spaces/S1/runs/", redirect(other_server.base_url + "/spaces/S1/runs/"))
+    assert main(["fetch", "--space", "S1"]) == 1
+    err = capsys.readouterr().err
+    assert "another host; the client follows redirects only within the API host" in err
+    assert other_server.requests == []

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
+import re
 import traceback
 import types
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import pandas as pd
 import pytest
 import requests
-from _server import Reply, closed_port, ok, paged
+from _server import Reply, closed_port, echo_authorization, endless, ok, paged, redirect
 
 from analytics.errors import (
     ApiConnectionError,
@@ -24,6 +27,7 @@ from analytics.errors import (
 )
 from analytics.io.client import (
     UnpodClient,
+    check_id,
     error_for_response,
     fetch_run,
     retry_policy,
@@ -83,15 +87,23 @@ def client(unpod_server, sleeps):
         yield api
 
 
-def assert_no_token(*texts: object) -> None:
+def secret_pieces(token: str = TOKEN) -> set[str]:
+    """The token and every 8-character piece of it, lower-cased."""
+    lower = token.lower()
+    return {lower} | {lower[i : i + 8] for i in range(len(lower) - 7)}
+
+
+def assert_no_token(*texts: object, token: str = TOKEN) -> None:
+    """Neither the token nor any 8 characters of it, in any casing, are in ``texts``."""
     for text in texts:
-        assert TOKEN not in str(text)
+        found = [piece for piece in secret_pieces(token) if piece in str(text).lower()]
+        assert found == [], f"token pieces {found} in {text!r}"
 
 
-def assert_error_clean(exc: BaseException, caplog) -> None:
+def assert_error_clean(exc: BaseException, caplog, token: str = TOKEN) -> None:
     """The token is in none of str, repr, the chained traceback, or the log."""
     full = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    assert_no_token(str(exc), repr(exc), full, caplog.text)
+    assert_no_token(str(exc), repr(exc), full, caplog.text, token=token)
 
 
 # --- configuration ------------------------------------------------------------------------
@@ -296,8 +308,9 @@ def test_tasks_without_task_id_are_all_kept(client, unpod_server):
     assert client.run_tasks("S1", "R1") == [{"status": "pending"}, {"status": "failed"}, TASKS[0]]
 
 
-def test_a_server_ignoring_page_hits_the_bound(client, unpod_server):
-    unpod_server.add(RUN_TASKS, ok(TASKS[:100]))
+def test_a_list_longer_than_max_pages_hits_the_bound(client, unpod_server):
+    # every page full and new (a server that repeats pages is stopped sooner, see below)
+    unpod_server.route(RUN_TASKS, endless(task))
     with pytest.raises(ApiError, match=r"page 3 was still full \(page_size=100\)") as info:
         list(client.iter_run_tasks("S1", "R1", max_pages=3))
     assert info.value.url == unpod_server.base_url + RUN_TASKS
@@ -595,7 +608,7 @@ def test_fetch_run_from_the_environment(unpod_server, monkeypatch):
 
 
 def test_fetch_run_checks_the_file_name_before_fetching(client, unpod_server, tmp_path):
-    with pytest.raises(ValueError, match=r"run_id='\.\./R1' cannot name a file"):
+    with pytest.raises(ValueError, match=r"run_id='\.\./R1' is not an id.*cannot name a file"):
         fetch_run("S1", "../R1", client=client, save_to=tmp_path)
     assert unpod_server.requests == []
 
@@ -616,3 +629,263 @@ def test_run_response_shape():
         "data": TASKS[:2],
     }
     assert datetime.fromisoformat(response["fetched_at"]).tzinfo == UTC
+
+
+# --- hostile servers and inputs (issue 11) ----------------------------------------------------
+
+
+CONTROL_TOKENS = [
+    "tok-SECRET\r\nX-Evil: 1",
+    "tok-SECRET\nline-two",
+    "tok-SECRET\x00nul-byte",
+    "tok-SECRET\ttab-inside",
+    "tok-SECRET\x7fdel-char",
+    "tok-SECRET\x1bescape-x",
+]
+
+
+@pytest.mark.parametrize("token", CONTROL_TOKENS)
+def test_a_token_with_control_characters_is_refused_before_any_request(unpod_server, caplog, token):
+    unpod_server.add("/organizations/", ok([]))
+    with pytest.raises(AuthenticationError, match=r"control character") as info:
+        UnpodClient(token, base_url=unpod_server.base_url).organizations()
+    assert "InvalidHeader" not in repr(info.value)
+    assert unpod_server.requests == []
+    assert_error_clean(info.value, caplog, token=token)
+
+
+def test_a_token_with_a_non_ascii_character_is_refused(unpod_server, caplog):
+    token = "tok-SECRET-\u20ac-euro"
+    unpod_server.add("/organizations/", ok([]))
+    with pytest.raises(AuthenticationError, match=r"non-ASCII character \(U\+20AC\) at") as info:
+        UnpodClient(token, base_url=unpod_server.base_url).organizations()
+    assert unpod_server.requests == []
+    assert_error_clean(info.value, caplog, token=token)
+
+
+def test_a_token_with_a_line_break_from_the_environment(unpod_server, monkeypatch, caplog):
+    monkeypatch.setenv("UNPOD_API_TOKEN", CONTROL_TOKENS[0])
+    with pytest.raises(AuthenticationError, match=r"UNPOD_API_TOKEN .*control character") as info:
+        fetch_run("S1", "R1", client=UnpodClient(base_url=unpod_server.base_url))
+    assert unpod_server.requests == []
+    assert_error_clean(info.value, caplog, token=CONTROL_TOKENS[0])
+
+
+@pytest.mark.parametrize("handle", ["acme\r\nX: 1", "acme\x00", "acme\u20ac"])
+def test_an_org_handle_a_header_cannot_carry_is_refused(handle):
+    with pytest.raises(ValueError, match=r"holds a control or non-ASCII character") as info:
+        UnpodClient(TOKEN, org_handle=handle)
+    assert str(info.value).startswith(f"org_handle={handle!r} ")
+
+
+ECHOES = {
+    "whole header": str,
+    "upper case": str.upper,
+    "lower case": str.lower,
+    "swapped case": str.swapcase,
+    "first 10": lambda auth: auth.partition(" ")[2][:10],
+    "middle 9": lambda auth: auth.partition(" ")[2][4:13],
+    "last 8, upper": lambda auth: auth[-8:].upper(),
+    "spelled in a sentence": lambda auth: f"bad key ...{auth[9:20]}... for you",
+}
+
+
+@pytest.mark.parametrize("echo", ECHOES.values(), ids=ECHOES.keys())
+def test_any_echo_of_the_token_is_scrubbed(client, unpod_server, caplog, echo):
+    unpod_server.route(RUN_TASKS, echo_authorization(echo))
+    with pytest.raises(AuthenticationError, match=r"Invalid token") as info:
+        client.run_tasks("S1", "R1")
+    assert_error_clean(info.value, caplog)
+    assert "***" in info.value.message
+
+
+def test_an_echo_in_a_200_without_data_is_scrubbed(client, unpod_server, caplog):
+    unpod_server.route(RUN_TASKS, echo_authorization(str.upper, status=200))
+    with pytest.raises(ApiError, match=r"expected a list under 'data'") as info:
+        client.run_tasks("S1", "R1")
+    assert_error_clean(info.value, caplog)
+
+
+# --- transport faults -----------------------------------------------------------------------
+
+
+def test_a_body_cut_short_is_retried(client, unpod_server, sleeps):
+    short = Reply(200, ok(TASKS[:3]).body, content_length=100_000)
+    unpod_server.add(RUN_TASKS, short, ok(TASKS[:3]))
+    assert client.run_tasks("S1", "R1") == TASKS[:3]
+    assert len(unpod_server.requests) == 2
+
+
+def test_a_body_always_cut_short_is_a_connection_error(client, unpod_server, sleeps, caplog):
+    unpod_server.add(RUN_TASKS, Reply(200, ok(TASKS[:3]).body, content_length=100_000))
+    with pytest.raises(
+        ApiConnectionError,
+        match=r"could not read the answer from .*/tasks/ \(max_retries=3\): .*IncompleteRead",
+    ) as info:
+        client.run_tasks("S1", "R1")
+    assert len(unpod_server.requests) == 4
+    assert len(sleeps) == 2  # like urllib3: the first retry at once, then backoff
+    assert_error_clean(info.value, caplog)
+
+
+def test_a_broken_gzip_body_is_a_connection_error(client, unpod_server, caplog):
+    broken = Reply(200, b"this is not gzip", {"Content-Encoding": "gzip"})
+    unpod_server.add(RUN_TASKS, broken)
+    with pytest.raises(ApiConnectionError, match=r"DecodeError") as info:
+        client.run_tasks("S1", "R1")
+    assert len(unpod_server.requests) == 4
+    assert_error_clean(info.value, caplog)
+
+
+def test_a_gzip_body_is_decoded(client, unpod_server):
+    body = gzip.compress(json.dumps(ok(TASKS[:3]).body).encode())
+    unpod_server.add(RUN_TASKS, Reply(200, body, {"Content-Encoding": "gzip"}))
+    assert client.run_tasks("S1", "R1") == TASKS[:3]
+
+
+def test_any_other_requests_error_is_a_connection_error(unpod_server, caplog):
+    unpod_server.add("/organizations/", redirect(unpod_server.base_url + "/organizations/"))
+    session = requests.Session()
+    session.max_redirects = 3
+    api = UnpodClient(TOKEN, base_url=unpod_server.base_url, session=session)
+    with pytest.raises(ApiConnectionError, match=r"TooManyRedirects") as info:
+        api.organizations()
+    assert len(unpod_server.requests) == 4
+    assert_error_clean(info.value, caplog)
+
+
+def test_a_trickling_server_meets_the_deadline(unpod_server, sleeps, caplog):
+    unpod_server.add("/organizations/", Reply(200, ok([{"name": "x" * 40}]).body, trickle=0.1))
+    api = UnpodClient(
+        TOKEN,
+        base_url=unpod_server.base_url,
+        timeout=0.5,
+        deadline=1.5,
+        max_retries=retry_policy(3, sleep=sleeps.append),
+    )
+    with pytest.raises(
+        ApiConnectionError, match=r"organizations/ took longer than deadline=1\.5 s"
+    ) as info:
+        api.organizations()
+    assert len(unpod_server.requests) == 1  # a deadline is not retried
+    assert_error_clean(info.value, caplog)
+
+
+@pytest.mark.parametrize("deadline", [0, -1.0, float("nan")])
+def test_a_bad_deadline_is_refused(deadline):
+    with pytest.raises(ValueError, match=r"deadline=.* must be a positive number of seconds"):
+        UnpodClient(TOKEN, deadline=deadline)
+
+
+def test_the_deadline_defaults_to_four_timeouts():
+    assert UnpodClient(TOKEN, timeout=2.5).deadline == 10.0
+
+
+# --- paging a hostile server ----------------------------------------------------------------
+
+
+def test_a_server_repeating_pages_is_stopped_after_two(client, unpod_server):
+    unpod_server.add(RUN_TASKS, ok(TASKS[:100]))
+    with pytest.raises(
+        ApiError, match=r"pages 2 and 3 brought no new task_id .*repeats pages.*stopped at page 3"
+    ) as info:
+        list(client.iter_run_tasks("S1", "R1", max_pages=50))
+    assert info.value.url == unpod_server.base_url + RUN_TASKS
+    assert len(unpod_server.requests) == 3
+
+
+def test_a_server_repeating_a_page_of_tasks_without_ids_is_stopped(client, unpod_server):
+    unpod_server.add(RUN_TASKS, ok([{"status": "pending"}] * 100))
+    with pytest.raises(ApiError, match=r"repeats pages"):
+        list(client.iter_run_tasks("S1", "R1", max_pages=50))
+    assert len(unpod_server.requests) == 3
+
+
+def test_one_repeated_page_is_not_an_error(client, unpod_server):
+    """Pages shift while tasks arrive: one page with nothing new can happen."""
+    pages = [ok(TASKS[:100]), ok(TASKS[:100]), ok(TASKS[100:150])]
+    unpod_server.add(RUN_TASKS, *pages)
+    assert client.run_tasks("S1", "R1") == TASKS[:150]
+
+
+def test_fetch_run_takes_max_pages(client, unpod_server):
+    unpod_server.route(RUN_TASKS, endless(task))
+    with pytest.raises(ApiError, match=r"page 2 was still full .*max_pages= \(--max-pages"):
+        fetch_run("S1", "R1", client=client, max_pages=2)
+    assert len(unpod_server.requests) == 2
+
+
+@pytest.mark.parametrize("max_pages", [0, -3, 2.5, True])
+def test_a_bad_max_pages_is_refused(client, unpod_server, max_pages):
+    with pytest.raises(ValueError, match=r"max_pages=.* must be a positive integer"):
+        fetch_run("S1", "R1", client=client, max_pages=max_pages)
+    assert unpod_server.requests == []
+
+
+# --- redirects ------------------------------------------------------------------------------
+
+
+def test_a_redirect_to_another_host_is_refused(client, unpod_server, other_server, caplog):
+    other_server.add(RUN_TASKS, ok(TASKS[:3]))
+    unpod_server.add(RUN_TASKS, redirect(other_server.base_url + RUN_TASKS))
+    other = urlsplit(other_server.base_url).netloc
+    with pytest.raises(
+        ApiError, match=rf"redirects to http://{other}, another host; .* only within"
+    ) as info:
+        client.run_tasks("S1", "R1")
+    assert info.value.status_code == 302
+    assert other_server.requests == []  # neither the token nor the request went there
+    assert len(unpod_server.requests) == 1
+    assert_error_clean(info.value, caplog)
+
+
+def test_a_redirect_to_another_host_name_is_refused(client, unpod_server):
+    same_port_other_name = unpod_server.base_url.replace("127.0.0.1", "localhost")
+    unpod_server.add(RUN_TASKS, redirect(same_port_other_name + "/elsewhere/"))
+    with pytest.raises(ApiError, match=r"redirects to http://localhost:\d+, another host"):
+        client.run_tasks("S1", "R1")
+    assert len(unpod_server.requests) == 1
+
+
+def test_a_redirect_within_the_api_host_is_followed(client, unpod_server):
+    unpod_server.add(RUN_TASKS, redirect("/api/v2/platform/moved/"))
+    unpod_server.add("/moved/", ok(TASKS[:2]))
+    assert client.run_tasks("S1", "R1") == TASKS[:2]
+    assert [r.headers["Authorization"] for r in unpod_server.requests] == [f"Token {TOKEN}"] * 2
+
+
+# --- ids ------------------------------------------------------------------------------------
+
+
+BAD_IDS = [".", "..", "", "R" * 129, "a/b", "R1?page=2", ".hidden", "R 1", "-R1", "R1\n", "Rü"]
+
+
+@pytest.mark.parametrize("bad", BAD_IDS)
+@pytest.mark.parametrize("save", [False, True])
+def test_an_id_that_is_not_a_platform_id_is_refused_before_any_request(
+    client, unpod_server, tmp_path, bad, save
+):
+    unpod_server.add(RUN_TASKS, ok(TASKS[:1]))
+    save_to = tmp_path if save else None
+    with pytest.raises(ValueError, match=re.escape(f"run_id={bad!r}")) as info:
+        fetch_run("S1", bad, client=client, save_to=save_to)
+    assert "\n" not in str(info.value)
+    with pytest.raises(ValueError, match=re.escape(f"space_token={bad!r}")):
+        fetch_run(bad, "R1", client=client, save_to=save_to)
+    assert unpod_server.requests == []
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ids_up_to_128_characters_pass(client, unpod_server):
+    long_id = "R" + "0123456789abcdef" * 7 + "0" * 15
+    assert len(long_id) == 128
+    unpod_server.add(f"/spaces/S1/runs/{long_id}/tasks/", ok([]))
+    assert client.run_tasks("S1", long_id) == []
+    assert check_id(long_id, "run_id") == long_id
+
+
+@pytest.mark.parametrize("bad", BAD_IDS)
+def test_runs_refuses_a_bad_space_token(client, unpod_server, bad):
+    with pytest.raises(ValueError, match=re.escape(f"space_token={bad!r} is not an id")):
+        client.runs(bad)
+    assert unpod_server.requests == []

@@ -13,7 +13,15 @@ every page of a run into one response-shaped dict, optionally saves it, and load
 - :func:`error_for_response` is the one place that maps an answer to an
   :class:`~analytics.errors.ApiError` subclass; a 206, or a 200 whose ``data`` is not a list, is
   an error, never data.
+- Every transport fault ends in the :class:`~analytics.errors.AnalyticsError` hierarchy: a body
+  cut short or undecodable is retried like a connection error, then raises
+  :class:`~analytics.errors.ApiConnectionError`, as does any other ``requests`` error and an
+  answer slower than the ``deadline``. A redirect off the API host raises
+  :class:`~analytics.errors.ApiError`; a server that repeats pages is stopped.
 - The token lives only in the request headers: it is not in ``repr``, error messages or logs.
+  A token with a control character is refused before any request, and any echo of it in an
+  answer (any casing, or 8 characters of it or more) is replaced by ``***``.
+- Ids go into URL paths and file names only if :func:`check_id` accepts them.
 
 Examples
 --------
@@ -35,13 +43,14 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any, NoReturn
-from urllib.parse import quote, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import msgspec
 import requests
+import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 from tqdm import tqdm
-from urllib3.exceptions import InvalidHeader
+from urllib3.exceptions import InvalidHeader, MaxRetryError
 from urllib3.util.retry import RequestHistory, Retry
 
 from analytics.errors import (
@@ -51,12 +60,14 @@ from analytics.errors import (
     answer_message,
     error_for_answer,
 )
+from analytics.io._ids import check_id
 from analytics.io.store import save_snapshot, snapshot_path
 from analytics.load import Run, load_run
 
 __all__ = [
     "UnpodClient",
     "UnpodRetry",
+    "check_id",
     "error_for_response",
     "fetch_run",
     "resolve_token",
@@ -76,6 +87,11 @@ MAX_PAGES = 10_000
 """Safety bound of a paged read: a server that keeps sending full pages stops here."""
 ANNOUNCE_WAIT = 2.0
 """Retry waits longer than this many seconds are logged as a WARNING (shorter ones as DEBUG)."""
+DEADLINE_TIMEOUTS = 4
+"""The default ``deadline`` of an answer's body, in multiples of ``timeout``."""
+SCRUB_PIECE = 8
+"""Echoes of this many characters of the token, or more, are scrubbed from messages."""
+_READ_SIZE = 64 * 1024
 
 # --- retries ----------------------------------------------------------------------------------
 
@@ -239,18 +255,45 @@ def _public_url(url: str) -> str:
     return parts._replace(netloc=parts.netloc.rpartition("@")[2], query="", fragment="").geturl()
 
 
-def _scrub(text: str, response: requests.Response) -> str:
-    """Replace the request's token in ``text``, should a server ever echo it."""
+def _scrub(text: str, secret: str) -> str:
+    """``text`` with every echo of ``secret`` replaced by ``***``.
+
+    An echo is the secret in any casing, or any run of :data:`SCRUB_PIECE` (8) or more of its
+    characters in a row (a cut or partial echo): overlapping pieces merge into one ``***``.
+
+    Examples
+    --------
+    >>> _scrub("bad token TOK-abcdef123456 (tok-abcdef1...)", "tok-abcdef123456")
+    'bad token *** (***...)'
+    >>> _scrub("nothing to hide", "")
+    'nothing to hide'
+    """
+    size = min(SCRUB_PIECE, len(secret))
+    if not size or len(text) < size:
+        return text
+    low = secret.lower()
+    pieces = {low[i : i + size] for i in range(len(low) - size + 1)}
+    hits = [i for i in range(len(text) - size + 1) if text[i : i + size].lower() in pieces]
+    kept: list[str] = []
+    end = 0
+    for start in hits:  # windows in order; overlapping or touching ones make one span
+        if start > end or not kept:
+            kept.append(text[end:start] + "***")
+        end = start + size
+    return "".join(kept) + text[end:]
+
+
+def _request_secret(response: requests.Response) -> str:
+    """The token the request of ``response`` carried, or ``""``."""
     request = response.request
     auth = request.headers.get("Authorization", "") if request is not None else ""
-    secret = auth.partition(" ")[2]
-    return text.replace(secret, "***") if secret else text
+    return str(auth).partition(" ")[2]
 
 
 def _message(body: Any, response: requests.Response) -> str:
     """The platform's words (see :func:`answer_message`), else the HTTP reason; token-free."""
     text = answer_message(body) or response.reason or f"HTTP {response.status_code}, no JSON body"
-    return _scrub(text, response)
+    return _scrub(text, _request_secret(response))
 
 
 def _retry_after(response: requests.Response) -> float | None:
@@ -292,15 +335,31 @@ def error_for_response(response: requests.Response, body: Any = None) -> ApiErro
         if status == 200:
             message = f"expected a list under 'data' ({message})"
     retry_after = _retry_after(response) if status == 429 else None
-    return error_for_answer(
-        status, body, url=_public_url(response.url), message=message, retry_after=retry_after
-    )
+    url = _scrub(_public_url(response.url), _request_secret(response))
+    return error_for_answer(status, body, url=url, message=message, retry_after=retry_after)
 
 
-def _reason(exc: requests.RequestException) -> str:
-    """The innermost cause of a requests network error (urllib3's, which names no header)."""
+def _reason(exc: Exception) -> str:
+    """The innermost cause of a network error (urllib3's, which names no header)."""
     inner = exc.args[0] if exc.args else exc
     return str(getattr(inner, "reason", inner))
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port of ``url`` (the default port when none is written)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(scheme)
+    except ValueError:  # not a number: an origin no API has
+        port = -1
+    return scheme, (parts.hostname or "").lower(), port
+
+
+def _shown_origin(url: str) -> str:
+    """``scheme://host:port`` of ``url`` as written, without user info."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
 
 
 # --- client -----------------------------------------------------------------------------------
@@ -328,10 +387,31 @@ def resolve_token(
     ...
     analytics.errors.AuthenticationError: no API token: set the NO_SUCH_VARIABLE_SET ...
     """
+    source = "passed as token=" if token else f"in {env}"
     token = (token or os.environ.get(env) or "").strip()
     if not token:
         raise AuthenticationError(f"no API token: set the {env} environment variable {hint}")
+    _check_token(token, source)
     return token
+
+
+def _check_token(token: str, source: str) -> None:
+    """Refuse a token an HTTP header cannot carry, naming the position, never the token.
+
+    >>> _check_token("tok" + chr(13) + "X", "passed as token=")
+    Traceback (most recent call last):
+    ...
+    analytics.errors.AuthenticationError: the API token passed as token= holds a control ...
+    """
+    at = next((i for i, c in enumerate(token) if not " " <= c <= "~"), None)
+    if at is None:
+        return
+    code = ord(token[at])
+    what = "a control character" if code < 0x20 or code == 0x7F else "a non-ASCII character"
+    raise AuthenticationError(
+        f"the API token {source} holds {what} (U+{code:04X}) at position {at + 1}: a token is "
+        "one line of printable ASCII; copy it again, without line breaks"
+    )
 
 
 def _scheme(value: str) -> str:
@@ -344,25 +424,47 @@ def _scheme(value: str) -> str:
     return scheme
 
 
-def _check_sizes(*, page_size: int, timeout: float) -> None:
-    if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
-        raise ValueError(f"page_size={page_size!r} must be a positive integer, e.g. 100")
+def _check_sizes(*, page_size: int, timeout: float, deadline: float) -> None:
+    _check_count(page_size, "page_size", "e.g. 100")
     if not timeout > 0:
         raise ValueError(f"timeout={timeout!r} must be a positive number of seconds")
+    if not deadline > 0:
+        raise ValueError(f"deadline={deadline!r} must be a positive number of seconds")
 
 
-def _segment(value: str, name: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{name}={value!r} is not an id; pass the value the API lists for it")
-    return quote(value.strip(), safe="")
+def _check_count(value: object, name: str, example: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name}={value!r} must be a positive integer, {example}")
+    return value
+
+
+def _header_value(value: str | None, name: str) -> str | None:
+    """``value`` unless it holds a character a header cannot carry (control, non-ASCII)."""
+    if value is not None and not all(" " <= c <= "~" for c in value):
+        raise ValueError(
+            f"{name}={value!r} holds a control or non-ASCII character; pass it on one line, "
+            "in ASCII (e.g. 'acme.com')"
+        )
+    return value
 
 
 def _is_new(item: Any, key: str, seen: set[Any]) -> bool:
-    value = item.get(key) if isinstance(item, dict) else None
+    value = _key(item, key)
     if value is None or value in seen:
         return value is None
     seen.add(value)
     return True
+
+
+def _key(item: Any, key: str) -> Any:
+    return item.get(key) if isinstance(item, dict) else None
+
+
+def _stale(data: list[Any], fresh: list[Any], previous: list[Any] | None, key: str) -> bool:
+    """Whether a page brought no new ``key``: its keyed items were seen, or it repeats the last."""
+    if any(_key(item, key) is not None for item in fresh):
+        return False
+    return len(fresh) < len(data) or data == previous
 
 
 class UnpodClient:
@@ -379,6 +481,10 @@ class UnpodClient:
         (``https://unpod.dev``) gets ``/api/v2/platform`` appended.
     timeout : float
         Seconds to wait for a connection and for each read, on every request.
+    deadline : float, optional
+        Seconds an answer's body may take to arrive, once its headers are in; default
+        ``4 * timeout``. ``timeout`` bounds each wait for a byte, so a server that trickles
+        bytes is stopped only by this: past it, :class:`ApiConnectionError` (not retried).
     max_retries : int or urllib3 Retry
         Retries per request (see :func:`retry_policy`), or a urllib3 ``Retry`` to use instead
         (its ``raise_on_status`` is turned off so that the last answer maps to an error).
@@ -401,8 +507,10 @@ class UnpodClient:
     ------
     AuthenticationError
         When no token is given and ``UNPOD_API_TOKEN`` is unset or empty.
+        Also when the token holds a control character (CR, LF, NUL, tab, DEL) or a
+        non-ASCII one: the message gives its position, never the token.
     ValueError
-        When ``auth_scheme`` is not one of the schemes above.
+        When ``auth_scheme`` is not one of the schemes above, or another option is out of range.
     """
 
     def __init__(
@@ -412,6 +520,7 @@ class UnpodClient:
         org_handle: str | None = None,
         base_url: str | None = None,
         timeout: float = 30.0,
+        deadline: float | None = None,
         max_retries: int | Retry = 5,
         page_size: int = 100,
         session: requests.Session | None = None,
@@ -421,9 +530,11 @@ class UnpodClient:
     ):
         token = resolve_token(token)
         self.auth_scheme = _scheme(auth_scheme or os.environ.get(AUTH_SCHEME_ENV) or "Token")
-        _check_sizes(page_size=page_size, timeout=timeout)
+        self.deadline = DEADLINE_TIMEOUTS * timeout if deadline is None else deadline
+        _check_sizes(page_size=page_size, timeout=timeout, deadline=self.deadline)
         self.base_url = _base_url(base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL)
-        self.org_handle = org_handle or os.environ.get(ORG_HANDLE_ENV) or None
+        handle = org_handle or os.environ.get(ORG_HANDLE_ENV) or None
+        self.org_handle = _header_value(handle, "org_handle")
         self.timeout = timeout
         self.page_size = page_size
         self.progress = progress
@@ -436,6 +547,7 @@ class UnpodClient:
         self._owns_session = session is None
         self.session = requests.Session() if session is None else session
         self.session.mount(self.base_url + "/", HTTPAdapter(max_retries=self.retry))
+        self._token = token
         org = {"Org-Handle": self.org_handle} if self.org_handle else {}
         self._headers = {
             "Authorization": f"{self.auth_scheme} {token}",
@@ -465,16 +577,8 @@ class UnpodClient:
     def _get(self, path: str, params: dict[str, int] | None = None) -> dict[str, Any]:
         """GET ``path`` and return its body; raise the mapped error otherwise."""
         url = self.base_url + path
-        logger.debug("GET %s %s", url, params or "")
-        try:
-            response = self.session.get(
-                url, params=params, headers=self._headers, timeout=self.timeout
-            )
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise ApiConnectionError(
-                f"could not reach {url} (max_retries={self.retry.total}): {_reason(exc)}; "
-                "check the network and the base URL"
-            ) from exc
+        logger.debug("GET %s %s", self._scrub(url), params or "")
+        response = self._fetch(url, params)
         body = _decode(response)
         error = error_for_response(response, body)
         if error is not None:
@@ -482,17 +586,132 @@ class UnpodClient:
         page: dict[str, Any] = body  # no error: a JSON object with a list under "data"
         return page
 
-    def _pages(self, path: str, max_pages: int) -> Iterator[dict[str, Any]]:
-        """Page bodies from page 1 until a short or empty one."""
+    def _fetch(self, url: str, params: dict[str, int] | None) -> requests.Response:
+        """The answer to GET ``url``, body read; a broken body is retried, then raises.
+
+        Faults while reading the body (cut short, undecodable, a read timeout) are retried
+        like connection errors, up to ``max_retries`` times with the same backoff.
+        """
+        retry = self.retry.new()
+        for _ in range(self.retry.total if type(self.retry.total) is int else 0):
+            try:
+                return self._attempt(url, params)
+            except urllib3.exceptions.HTTPError as exc:
+                retry = self._after_fault(retry, url, exc)
+        try:
+            return self._attempt(url, params)
+        except urllib3.exceptions.HTTPError as exc:
+            raise self._unreadable(url, exc) from self._chainable(exc)
+
+    def _after_fault(self, retry: Retry, url: str, exc: Exception) -> Retry:
+        """Count the fault on ``retry`` and wait its backoff; raise if it allows no more."""
+        try:
+            retry = retry.increment("GET", url, error=exc)
+        except MaxRetryError:
+            raise self._unreadable(url, exc) from self._chainable(exc)
+        retry.sleep()
+        return retry
+
+    def _unreadable(self, url: str, exc: Exception) -> ApiConnectionError:
+        return self._connection_error(
+            f"could not read the answer from {url} (max_retries={self.retry.total}): "
+            f"{type(exc).__name__}: {_reason(exc)}; try again later, and check the network "
+            "and any proxy"
+        )
+
+    def _connection_error(self, message: str) -> ApiConnectionError:
+        return ApiConnectionError(self._scrub(message))
+
+    def _attempt(self, url: str, params: dict[str, int] | None) -> requests.Response:
+        """One GET (urllib3 retries inside), the body read in full within the deadline."""
+        response = self._send(url, params)
+        try:
+            response._content = self._read_body(response, url)
+        except BaseException:
+            response.close()  # drop the connection: its answer was not read to the end
+            raise
+        return response
+
+    def _send(self, url: str, params: dict[str, int] | None) -> requests.Response:
+        """GET ``url`` up to the answer's headers; a requests error becomes ours."""
+        try:
+            return self.session.get(
+                url,
+                params=params,
+                headers=self._headers,
+                timeout=self.timeout,
+                stream=True,
+                hooks={"response": self._same_host},
+            )
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise self._connection_error(
+                f"could not reach {url} (max_retries={self.retry.total}): {_reason(exc)}; "
+                "check the network and the base URL"
+            ) from self._chainable(exc)
+        except requests.RequestException as exc:
+            raise self._connection_error(
+                f"the request to {url} failed: {type(exc).__name__}: {exc}; check the base "
+                "URL and try again later"
+            ) from self._chainable(exc)
+
+    def _read_body(self, response: requests.Response, url: str) -> bytes:
+        """The body as it arrives, decoded; past ``deadline`` s an ApiConnectionError."""
+        ends = time.monotonic() + self.deadline
+        chunks = []
+        while chunk := response.raw.read1(_READ_SIZE, decode_content=True):  # <= 1 recv each
+            chunks.append(chunk)
+            if time.monotonic() > ends:
+                raise self._connection_error(
+                    f"the answer from {url} took longer than deadline={self.deadline:g} s to "
+                    "arrive: the server sends it too slowly; try again later, or pass a larger "
+                    "deadline= to UnpodClient"
+                )
+        return b"".join(chunks)
+
+    def _same_host(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        """A response hook: refuse a redirect off the API host before requests follows it."""
+        if not response.is_redirect:
+            return
+        target = urljoin(response.url, response.headers["location"])
+        if _origin(target) == _origin(self.base_url):
+            return
+        response.close()
+        raise ApiError(
+            f"the answer redirects to {self._scrub(_shown_origin(target))}, another host; the "
+            f"client follows redirects only within the API host {_shown_origin(self.base_url)}: "
+            "check base_url (UNPOD_BASE_URL)",
+            status_code=response.status_code,
+            url=self._scrub(_public_url(response.url)),
+        )
+
+    def _scrub(self, text: str) -> str:
+        return _scrub(text, self._token)
+
+    def _chainable(self, exc: Exception) -> Exception | None:
+        """``exc`` to chain, or None when its text echoes the token."""
+        text = f"{exc} {exc!r} {exc.__cause__ or ''} {exc.__context__ or ''}"
+        return exc if self._scrub(text) == text else None
+
+    def _pages(self, path: str, max_pages: int) -> Iterator[tuple[int, dict[str, Any]]]:
+        """Page numbers and bodies from page 1 until a short or empty page."""
         for page in range(1, max_pages + 1):
             body = self._get(path, {"page": page, "page_size": self.page_size})
-            yield body
+            yield page, body
             if len(body["data"]) < self.page_size:
                 return
         raise ApiError(
             f"page {max_pages} was still full (page_size={self.page_size}); the server may be "
-            "ignoring 'page'. Pass a larger max_pages= if the list really is that long",
-            url=self.base_url + path,
+            "ignoring 'page'. Pass a larger max_pages= (--max-pages on the command line) if "
+            "the list really is that long",
+            url=self._scrub(self.base_url + path),
+        )
+
+    def _repeating(self, path: str, page: int, key: str) -> ApiError:
+        return ApiError(
+            f"pages {page - 1} and {page} brought no new {key} (page_size={self.page_size}): "
+            f"the server repeats pages instead of following 'page', so paging stopped at page "
+            f"{page}; ask the platform's support, or pass a page_size= that holds the whole list",
+            url=self._scrub(self.base_url + path),
         )
 
     def _progress_bar(self, first: dict[str, Any], unit: str) -> tqdm[NoReturn]:
@@ -508,15 +727,24 @@ class UnpodClient:
     def _unique(
         self, path: str, key: str, *, unit: str, max_pages: int
     ) -> Iterator[dict[str, Any]]:
-        """Every item of every page once (by ``key``), with a progress bar past one page."""
+        """Every item of every page once (by ``key``), with a progress bar past one page.
+
+        Two full pages in a row without a new ``key`` stop the read: the server repeats pages.
+        """
         pages = self._pages(path, max_pages)
         first = next(pages)
         seen: set[Any] = set()
-        n_items = 0
-        with self._progress_bar(first, unit) as bar:
-            for body in itertools.chain([first], pages):
-                fresh = [item for item in body["data"] if _is_new(item, key, seen)]
-                n_items += len(fresh)
+        n_items = stale = 0
+        previous: list[Any] | None = None
+        with self._progress_bar(first[1], unit) as bar:
+            for page, body in itertools.chain([first], pages):
+                data = body["data"]
+                fresh = [item for item in data if _is_new(item, key, seen)]
+                full = len(data) >= self.page_size
+                stale = stale + 1 if full and _stale(data, fresh, previous, key) else 0
+                if stale >= 2:
+                    raise self._repeating(path, page, key)
+                previous, n_items = data, n_items + len(fresh)
                 bar.update(len(fresh))
                 yield from fresh
         logger.info("read %d %ss from %s", n_items, unit, path)
@@ -546,10 +774,11 @@ class UnpodClient:
             )
             raise AuthenticationError(hint, status_code=err.status_code, url=err.url) from err
 
-    def runs(self, space_token: str) -> list[dict[str, Any]]:
-        """Every run of a space, newest first, all pages."""
-        path = f"/spaces/{_segment(space_token, 'space_token')}/runs/"
-        return list(self._unique(path, "run_id", unit="run", max_pages=MAX_PAGES))
+    def runs(self, space_token: str, *, max_pages: int = MAX_PAGES) -> list[dict[str, Any]]:
+        """Every run of a space, newest first, all pages (see :meth:`iter_run_tasks`)."""
+        path = f"/spaces/{check_id(space_token, 'space_token')}/runs/"
+        max_pages = _check_count(max_pages, "max_pages", "e.g. 10000")
+        return list(self._unique(path, "run_id", unit="run", max_pages=max_pages))
 
     def run_tasks(self, space_token: str, run_id: str) -> list[dict[str, Any]]:
         """Every task of a run, all pages merged and deduplicated (see :meth:`iter_run_tasks`)."""
@@ -562,10 +791,13 @@ class UnpodClient:
 
         Pages are read until one comes back short or empty; ``count`` is never used to stop,
         because the list is newest-first and shifts while it is read (the overlap is
-        deduplicated). Raises :class:`ApiError` if page ``max_pages`` is still full.
+        deduplicated). Raises :class:`ApiError` if page ``max_pages`` is still full, or when
+        two full pages in a row bring no new ``task_id`` (the server repeats pages). Ids and
+        ``max_pages`` are checked (:func:`check_id`) when this is called, before any request.
         """
-        space, run = _segment(space_token, "space_token"), _segment(run_id, "run_id")
+        space, run = check_id(space_token, "space_token"), check_id(run_id, "run_id")
         path = f"/spaces/{space}/runs/{run}/tasks/"
+        max_pages = _check_count(max_pages, "max_pages", "e.g. 10000")
         return self._unique(path, "task_id", unit="task", max_pages=max_pages)
 
 
@@ -595,6 +827,7 @@ def fetch_run(
     *,
     client: UnpodClient | None = None,
     save_to: str | os.PathLike[str] | None = None,
+    max_pages: int = MAX_PAGES,
 ) -> Run:
     """Fetch every task of a run and load it; optionally save the raw snapshot first.
 
@@ -608,16 +841,28 @@ def fetch_run(
     save_to : path, optional
         A directory under which ``<space_token>/<run_id>.json`` is written (``data/raw`` is the
         convention), or a path ending in ``.json``. The write is atomic.
+    max_pages : int, default 10,000
+        The most pages to read (``fetch --max-pages`` on the command line); a run whose page
+        ``max_pages`` is still full raises :class:`ApiError`.
 
     Returns
     -------
     Run
         The tables of the run (:func:`analytics.load.load_run` of the snapshot).
+
+    Raises
+    ------
+    ValueError
+        Before any request, when an id is not a platform id (:func:`check_id`) or
+        ``max_pages`` is not a positive integer.
     """
     path = None if save_to is None else snapshot_path(space_token, run_id, root=save_to)
+    check_id(space_token, "space_token")
+    check_id(run_id, "run_id")
+    _check_count(max_pages, "max_pages", "e.g. 10000")
     owner = UnpodClient() if client is None else contextlib.nullcontext(client)
     with owner as api:
-        tasks = list(api.iter_run_tasks(space_token, run_id))
+        tasks = list(api.iter_run_tasks(space_token, run_id, max_pages=max_pages))
     response = run_response(tasks, space_token=space_token, run_id=run_id)
     if path is not None:
         save_snapshot(response, path)
