@@ -954,3 +954,201 @@ def test_has_conversation_needs_an_agent_turn_and_a_user_turn():
         "system and user": False,
         "no transcript": False,
     }
+
+
+# --- wrong types: read, or NA with a problem row that shows the value ---------------------
+
+
+def full_task(task_id: str) -> dict:
+    """A task in which every field the loader reads holds a good value."""
+    return {
+        "task_id": task_id,
+        "run_id": "R1",
+        "space_id": "S1",
+        "thread_id": "H1",
+        "assignee": "a1",
+        "status": "completed",
+        "execution_type": "call",
+        "created": "2026-01-31T11:47:20",
+        "modified": "2026-01-31T11:48:40",
+        "task": {"objective": "Confirm the demo."},
+        "user_info": {"email": "ops@example.com", "full_name": "Ops User"},
+        "input": {"name": "Asha"},
+        "output": {
+            "call_id": "c1",
+            "customer": "Asha",
+            "call_type": "outbound",
+            "call_status": "completed",
+            "call_end_reason": "user_hangup",
+            "start_time": "2026-01-31 11:47:38",
+            "end_time": "2026-01-31 11:48:11",
+            "duration": 33,
+            "cost": 0.05,
+            "recording_url": "https://example.com/r.ogg",
+            "call_summary": "Agreed to a demo.",
+            "outcome": "Interested",
+            "data": "done",
+            "post_call_data": {
+                "summary": {"status": "Interested", "summary": "Agreed.", "name": "Asha"},
+                "outcome": "Interested",
+                "classification": {"labels": ["Interested"]},
+                "success_evaluator": "8",
+                "structured_data": {"budget": "high"},
+            },
+            "transcript": [
+                {
+                    "role": "assistant",
+                    "content": "Hi",
+                    "timestamp": "2026-01-31T11:47:40Z",
+                    "secondsFromStart": 2,
+                },
+                {"role": "user", "content": "Yes.", "timestamp": "2026-01-31T11:47:44Z"},
+            ],
+        },
+    }
+
+
+POST = "output.post_call_data"
+MESSAGE = "output.transcript.0"
+READ_FIELDS = [
+    # (path, paths removed so that the path is the one read, probe table.column, problem fields)
+    ("run_id", (), "tasks.run_id", {"run_id"}),
+    ("space_id", (), "tasks.space_id", {"space_id"}),
+    ("thread_id", (), "tasks.thread_id", {"thread_id"}),
+    ("assignee", (), "tasks.assignee", {"assignee"}),
+    ("status", (), "tasks.status", {"status"}),
+    ("execution_type", (), "tasks.execution_type", {"execution_type"}),
+    ("created", (), "tasks.created", {"created"}),
+    ("modified", (), "tasks.modified", {"modified"}),
+    ("task", (), "tasks.objective", {"task"}),
+    ("task.objective", (), "tasks.objective", {"objective"}),
+    ("user_info", (), "tasks.user_email", {"user_info"}),
+    ("user_info.email", (), "tasks.user_email", {"user_email"}),
+    ("user_info.full_name", (), "tasks.user_name", {"user_name"}),
+    ("input", (), "tasks.input_name", {"input"}),
+    ("input.name", (), "tasks.input_name", {"input_name"}),
+    ("output", (), "calls.call_id", {"output"}),
+    ("output.call_id", (), "calls.call_id", {"call_id"}),
+    ("output.customer", (), "calls.customer", {"customer"}),
+    ("output.call_type", (), "calls.call_type", {"call_type"}),
+    ("output.type", ("output.call_type",), "calls.call_type", {"call_type"}),
+    ("output.call_status", (), "calls.call_status", {"call_status"}),
+    ("output.call_end_reason", (), "calls.end_reason", {"end_reason"}),
+    ("output.end_reason", ("output.call_end_reason",), "calls.end_reason", {"end_reason"}),
+    ("output.start_time", (), "calls.start_time", {"start_time"}),
+    ("output.end_time", (), "calls.end_time", {"end_time"}),
+    ("output.duration", ("output.end_time",), "calls.duration_s", {"duration"}),
+    ("output.cost", (), "calls.cost", {"cost"}),
+    ("output.recording_url", (), "calls.recording_url", {"recording_url"}),
+    ("output.call_summary", (f"{POST}.summary",), "calls.summary", {"summary"}),
+    (
+        "output.outcome",
+        (f"{POST}.summary", f"{POST}.outcome"),
+        "calls.outcome_raw",
+        {"outcome_raw"},
+    ),
+    ("output.data", (), None, set()),
+    (POST, (), "calls.labels", {"post_call_data"}),
+    (f"{POST}.summary", (), "calls.summary", {"post_call_data.summary", "summary"}),
+    (f"{POST}.summary.status", (), "calls.outcome_raw", {"outcome_raw"}),
+    (f"{POST}.summary.summary", (), "calls.summary", {"summary"}),
+    (f"{POST}.summary.name", ("output.customer",), "calls.customer", {"customer"}),
+    (f"{POST}.outcome", (f"{POST}.summary",), "calls.outcome_raw", {"outcome_raw"}),
+    (f"{POST}.classification", (), "calls.labels", {"post_call_data.classification", "labels"}),
+    (f"{POST}.classification.labels", (), "calls.labels", {"labels"}),
+    (f"{POST}.classification.labels.0", (), "calls.labels", {"labels"}),
+    (f"{POST}.success_evaluator", (), "calls.success_evaluator", {"success_evaluator"}),
+    (f"{POST}.structured_data", (), "calls.structured_data", {"structured_data"}),
+    ("output.transcript", (), "calls.n_turns", {"transcript"}),
+    (MESSAGE, (), "turns.n", {"transcript"}),
+    (f"{MESSAGE}.role", (), "turns.role", {"transcript.role"}),
+    (f"{MESSAGE}.speaker", (f"{MESSAGE}.role",), "turns.role", {"transcript.role"}),
+    (f"{MESSAGE}.content", (), "turns.text", {"transcript.content"}),
+    (f"{MESSAGE}.message", (f"{MESSAGE}.content",), "turns.text", {"transcript.content"}),
+    (f"{MESSAGE}.text", (f"{MESSAGE}.content",), "turns.text", {"transcript.content"}),
+    (f"{MESSAGE}.timestamp", (), "turns.timestamp", {"transcript.timestamp"}),
+    (f"{MESSAGE}.time", (f"{MESSAGE}.timestamp",), "turns.timestamp", {"transcript.time"}),
+    (
+        f"{MESSAGE}.secondsFromStart",
+        (f"{MESSAGE}.timestamp",),
+        "turns.offset_s",
+        {"transcript.secondsFromStart"},
+    ),
+]
+WRONG_VALUES = ["abc", "12", 0, 7, 2.5, True, False, math.nan, math.inf, [1, "x"], {"k": "v"}]
+"""One value of every JSON type (and the NaN and Infinity tokens Python writes); a path whose
+good value is an object skips the object, and a list item also gets null."""
+
+
+def at(path: str) -> list:
+    return [int(key) if key.isdigit() else key for key in path.split(".")]
+
+
+def put(task: dict, path: str, value=...) -> None:
+    """Set the value at ``path`` (remove it when ``value`` is left out)."""
+    *parents, last = at(path)
+    node = task
+    for key in parents:
+        node = node[key]
+    if value is ...:
+        del node[last]
+    else:
+        node[last] = value
+
+
+def probe(run: Run, task_id: str, where: str):
+    """The value a wrongly typed field lands in; None when the row itself is missing."""
+    table_name, column = where.split(".")
+    table = getattr(run, table_name)
+    rows = table[table["task_id"] == task_id]
+    if table_name == "turns":
+        if column == "n":
+            return len(rows) if len(rows) == 2 else None
+        rows = rows[rows["turn"] == 0]
+    return rows[column].iloc[0] if len(rows) == 1 and column in rows else None
+
+
+def wrong_values_for(path: str) -> list:
+    node = full_task("T")
+    for key in at(path):
+        node = node[key] if isinstance(node, list) else node.get(key)
+    values = [v for v in WRONG_VALUES if not (isinstance(node, dict) and isinstance(v, dict))]
+    return [*values, None] if path.split(".")[-1].isdigit() else values
+
+
+@pytest.mark.parametrize("form", ["dict", "text"])
+@pytest.mark.parametrize(("path", "removed", "where", "fields"), READ_FIELDS)
+def test_every_wrongly_typed_value_is_read_or_na_with_a_problem_row(
+    form, path, removed, where, fields
+):
+    """Each field the loader reads, given each JSON type: the task stays, and the value is
+    read or it is NA with a problems row that names the task and the field and shows it."""
+    values = wrong_values_for(path)
+    tasks = [full_task(f"T{i}") for i in range(len(values))]
+    for task, value in zip(tasks, values):
+        for gone in removed:
+            put(task, gone)
+        put(task, path, value)
+    run = load_quietly(tasks if form == "dict" else json.dumps(tasks))
+    assert run.tasks["task_id"].tolist() == [t["task_id"] for t in tasks]
+    assert not any("array(" in p or "np." in p for p in run.problems["problem"])
+    silent = []
+    for task, value in zip(tasks, values):
+        if where is None or not pd.isna(probe(run, task["task_id"], where)):
+            continue
+        found = run.problems[run.problems["task_id"] == task["task_id"]]
+        if not found["field"].isin(fields).any():
+            silent.append(value)
+    assert not silent, f"{path}: NA without a problem row for {silent}"
+
+
+def test_a_wrongly_typed_task_id_keeps_the_task_with_a_problem_showing_the_value():
+    ids = [*WRONG_VALUES, None]
+    run = load_quietly([{**full_task("T"), "task_id": i} for i in ids])
+    readable = ["abc", "12", "0", "7", "2.5"]
+    assert run.tasks["task_id"].dropna().tolist() == readable
+    assert run.tasks["task_id"].isna().sum() == len(ids) - len(readable)
+    problems = run.problems[run.problems["field"] == "task_id"]["problem"].tolist()
+    assert len(problems) == len(ids) - len(readable)
+    for shown in ("True", "False", "nan", "inf", "[1, 'x']", "{'k': 'v'}"):
+        assert any(shown in p for p in problems), shown

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+import html
 import json
 import os
 import re
+import tempfile
+import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
+from unittest import mock
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_redact import emails, phones
 
 from analytics.datasets import load_sample, make_run
 from analytics.load import load_run
@@ -593,3 +601,245 @@ def test_redaction_leaves_numbers_alone(sample_page):
     assert medians.str.fullmatch(r"\d+ \(\d+-\d+\)").all(), medians.tolist()
     cells = [c for rows in page_tables(sample_page).values() for row in rows for c in row]
     assert not [c for c in cells if "[phone]" in c]
+
+
+# --- 5. hostile input: nothing from the data becomes markup ------------------------------------
+
+HOSTILE = (
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "</table></div><h1>owned",
+    "Tom &amp; Jerry & co",
+    "javascript:alert(document.cookie)",
+    "<style>body{display:none}</style>",
+    "nul\x00and\rcr",
+)
+PAGE_TAGS = {
+    "html", "head", "meta", "title", "style", "body", "header", "h1", "p", "code", "nav", "a",
+    "main", "section", "h2", "em", "figure", "img", "figcaption", "div", "h3", "table", "thead",
+    "tbody", "tr", "th", "td", "br", "span",
+}  # fmt: skip
+"""Every element the page's template writes: anything else came from the data."""
+
+
+class _Elements(HTMLParser):
+    """Every start tag with its attributes, and the page's text as the browser reads it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_startendtag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def elements(page: Path) -> _Elements:
+    parser = _Elements()
+    parser.feed(page.read_text(encoding="utf-8"))
+    parser.close()
+    return parser
+
+
+def shown_as(value: str) -> str:
+    """A string as the page shows it, whitespace left out: control characters (NUL) become
+    U+FFFD, a CR a line break."""
+    return "".join(re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "\ufffd", value).split())
+
+
+def hostile_run(value: str):
+    """A small run holding ``value`` in every field the page shows: run id, assignee, task and
+    call status, outcome label, summary, labels, and a malformed duration (a problem row)."""
+    tasks = [
+        task("T1", value, "hello there price", "hi", "Interested"),
+        task("T2", "b", "hello price", "yes", "Call Back"),
+        task("T3", value),
+    ]
+    for t in tasks:
+        t["run_id"] = value
+    output = tasks[0]["output"]
+    output["post_call_data"] = {
+        "summary": {"status": value, "summary": value},
+        "classification": {"labels": [value, "ok"]},
+    }
+    tasks[1]["output"]["duration"] = value
+    tasks[2]["status"] = value
+    tasks[2]["output"]["call_status"] = value
+    return load_run(tasks)
+
+
+def assert_only_the_template(page: Path) -> _Elements:
+    found = elements(page)
+    tags = [tag for tag, _ in found.tags]
+    assert set(tags) <= PAGE_TAGS, set(tags) - PAGE_TAGS
+    assert tags.count("style") == 1
+    assert tags.count("h1") == 1
+    for tag, attrs in found.tags:
+        assert not [a for a in attrs if a.startswith("on")], (tag, attrs)
+        if tag == "img":
+            assert set(attrs) == {"alt", "src"}
+            assert attrs["src"].startswith("data:image/png;base64,")
+        if tag == "a":
+            assert attrs["href"].startswith("#")
+    return found
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+@pytest.mark.parametrize("redact", [True, False], ids=["redacted", "raw"])
+def test_hostile_strings_never_become_markup(value, redact, tmp_path):
+    page = build_report(hostile_run(value), tmp_path / "r", redact=redact)
+    found = assert_only_the_template(page)
+    text = "".join("".join(found.text).split())
+    # in the title, the heading, the lead, the tables (assignee, statuses, problem detail)
+    assert text.count(shown_as(value)) >= 6, text
+    raw = page.read_text(encoding="utf-8")
+    if set(value) & set('<>&"'):
+        assert value not in raw
+    assert "\x00" not in raw
+
+
+def test_the_overview_lead_escapes_the_run_id(tmp_path):
+    page = build_report(hostile_run("<script>alert(1)</script>"), tmp_path / "r")
+    lead = re.search(
+        r"<section id=overview><h2>[^<]*</h2><p class=lead>(.*?)</p>", page.read_text()
+    )
+    assert lead is not None
+    assert lead.group(1).startswith("Run &lt;script&gt;alert(1)&lt;/script&gt;: 3 tasks")
+    assert "<em>connected</em>" in lead.group(1)  # the page's own markup stays markup
+
+
+def test_lexicon_names_reach_the_page_as_text_only(small_run, tmp_path):
+    with pytest.raises(ValueError, match="identifier"):
+        build_report(small_run, tmp_path / "r", lexicons={"<script>x</script>": ["price"]})
+    assert not (tmp_path / "r").exists()
+    page = build_report(small_run, tmp_path / "s", lexicons={"script_alert": ["price"]})
+    assert_only_the_template(page)
+    assert "script alert" in table(page, "Keyword hit rates").columns
+
+
+# --- 6. redaction errs toward masking, and masks before it cuts ---------------------------------
+
+
+def test_an_email_cut_short_in_a_problem_message_is_still_masked(tmp_path):
+    # the loader quotes at most 60 characters of a value it cannot read: here the message ends
+    # in "asha.rao@exam", which the e-mail pattern must still take for an address
+    bad = task("T1", "a", "hello there", "hi", "Interested")
+    bad["output"]["duration"] = "x" * 46 + "asha.rao@example.com"
+    page = build_report(load_run([bad]), tmp_path / "r")
+    text = written_text(page.parent)
+    assert "asha.rao" not in text
+    assert "[email]" in csv(page, "quality").set_index("field").loc["duration", "detail"]
+
+
+def test_page_cells_are_cut_after_masking(small_run, tmp_path):
+    # a long problem message: the page shows its first 160 characters or so, masked; the CSV
+    # holds it whole, masked too; the address across the cut leaks in neither
+    long = "unreadable note " + "word " * 28 + "ring +91 98765 43210 or asha.rao@example.com"
+    problems = pd.concat(
+        [
+            small_run.problems,
+            pd.DataFrame({"task_id": ["T1"], "field": ["note"], "problem": [long]}),
+        ],
+        ignore_index=True,
+    ).astype(small_run.problems.dtypes.to_dict())
+    run = dataclasses.replace(small_run, problems=problems)
+    page = build_report(run, tmp_path / "r")
+    shown = table(page, "Findings").set_index("field").loc["note", "detail"]
+    assert len(shown) <= report_module.MAX_CELL_CHARS + 1
+    assert shown.endswith("…")
+    assert shown.startswith("unreadable note word word")
+    whole = csv(page, "quality").set_index("field").loc["note", "detail"]
+    assert whole.endswith("ring [phone] or [email]")
+    text = written_text(page.parent)
+    assert "asha" not in text
+    assert "98765" not in text
+
+
+FIRST_NAMES = ["Asha", "María", "José", "Zoë", "Björn", "Renée", "Łukasz", "Søren", "Meera"]
+LAST_NAMES = ["Rao", "Núñez", "Müller", "Iyer", "Dvořák", "Ferreira", "Okonkwo"]
+
+
+def fold(text: str) -> str:
+    """Lower case without accents (what the redaction compares)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+@st.composite
+def written_as(draw, name: str) -> str:
+    """``name`` as a transcript or a summary may spell it: any case, accents or none, composed
+    or decomposed."""
+    spelled = draw(st.sampled_from([name, name.upper(), name.lower(), fold(name).title()]))
+    return unicodedata.normalize(draw(st.sampled_from(["NFC", "NFD"])), spelled)
+
+
+def varied(phone: str) -> bool:
+    """4 different digits or more, as a real number has: 0000000000 is in many a float."""
+    return len(set(re.sub(r"\D", "", phone))) >= 4
+
+
+@st.composite
+def contacts(draw) -> dict:
+    first, last = draw(st.sampled_from(FIRST_NAMES)), draw(st.sampled_from(LAST_NAMES))
+    full = f"{first} {last}"
+    return {
+        "name": full,
+        "spelled": [draw(written_as(n)) for n in (full, first, last)],
+        "phones": [draw(phones().filter(varied)) for _ in range(3)],
+        "emails": [draw(emails()) for _ in range(3)],
+    }
+
+
+def planted_task(i: int, contact: dict) -> dict:
+    """A task holding the contact's name, numbers and addresses everywhere a task has text."""
+    full, first, last = contact["spelled"]
+    (p1, p2, p3), (e1, e2, e3) = contact["phones"], contact["emails"]
+    t = task(f"T{i}", "a", f"Hello {first}, is {p1} yours?", f"Yes. Mail {e1}", "Interested")
+    t["input"] = {"name": contact["name"], "contact_number": p1, "email": e1, "notes": full}
+    output = t["output"]
+    output["customer"] = contact["name"]
+    output["duration"] = f"{p2} / {e2}"  # unreadable: a problem row quoting the value
+    output["post_call_data"] = {
+        "summary": {
+            "status": f"Call {last} on {p3}",  # an unknown outcome label: a quality finding
+            "summary": f"{full} asked us to call {p2} or mail {e3}; {last} is busy.",
+            "name": contact["name"],
+        },
+        "classification": {"labels": [first, p3, e2]},
+        "structured_data": {"who": full, "phone": p3, "email": e3},
+    }
+    return t
+
+
+def renderings(value: str) -> set[str]:
+    """How a written file may hold ``value``: as it is, HTML-, JSON- or CSV-escaped."""
+    return {value, html.escape(value), json.dumps(value)[1:-1], value.replace('"', '""')}
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(contacts(), min_size=1, max_size=3))
+def test_planted_personal_data_never_reaches_a_written_file(people):
+    run = load_run([planted_task(i, c) for i, c in enumerate(people)])
+    with tempfile.TemporaryDirectory() as out, mock.patch.object(report_module, "_draw") as draw:
+        draw.return_value = b"png"  # figures are pictures: no text to search, and slow to draw
+        page = build_report(run, Path(out) / "r")
+        files = {
+            p.name: p.read_text(encoding="utf-8") for p in page.parent.rglob("*") if p.is_file()
+        }
+    assert {"index.html", "calls.csv", "quality.csv"} <= set(files)
+    for name, text in files.items():
+        words = fold(text)
+        for person in people:
+            for value in person["phones"] + person["emails"] + [person["name"]]:
+                assert not {v for v in renderings(value) if v in text}, (name, value)
+            for phone in person["phones"]:
+                assert re.sub(r"\D", "", phone) not in text, (name, phone)
+            for part in fold(person["name"]).split():
+                word = rf"(?<![^\W\d_]){re.escape(part)}(?![^\W\d_])"
+                assert not re.search(word, words), (name, part)

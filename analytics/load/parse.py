@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
+import reprlib
 import sys
 from collections.abc import Sequence
 from typing import Any, cast
@@ -72,14 +73,50 @@ def _arrow(
     values: Any, kind: pa.DataType | None = None, *, from_pandas: bool = True
 ) -> pa.Array | None:
     """``values`` as an Arrow array (of ``kind``, else of the inferred type), or None when
-    the values do not fit one type (or an integer does not fit 64 bits). One C-level pass: the
-    fast path of the parsers here. ``from_pandas`` reads NaN as null."""
+    the values do not fit one type (or an integer does not fit 64 bits, or a text is not
+    valid Unicode). One C-level pass: the fast path of the parsers here. ``from_pandas``
+    reads NaN as null. Types are inferred only over scalars: Arrow's inference recurses into
+    nested lists, and a deep enough one overflows the C stack."""
     if isinstance(values, pd.Series):
         values = values.to_numpy(dtype=object)
+    if kind is None and not all(issubclass(k, _SCALARS) for k in set(map(type, values))):
+        return None
     try:
         return pa.array(values, type=kind, from_pandas=from_pandas)
-    except (pa.ArrowTypeError, pa.ArrowInvalid, OverflowError):
+    except (pa.ArrowTypeError, pa.ArrowInvalid, OverflowError, UnicodeEncodeError):
         return None
+
+
+_SCALARS = (str, int, float, type(None), np.generic)
+
+
+def valid_text(text: str) -> str:
+    """``text`` with each lone surrogate (not valid Unicode: it cannot be written as UTF-8)
+    replaced by U+FFFD; a surrogate pair becomes the character it encodes.
+
+    >>> valid_text("a\\ud800b") == "a\\ufffdb", valid_text("ok")
+    (True, 'ok')
+    """
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
+def is_valid_text(value: Any) -> bool:
+    """True unless ``value`` is a text holding a lone surrogate (see :func:`valid_text`)."""
+    return not isinstance(value, str) or valid_text(value) is value
+
+
+def _texts(values: pd.Series) -> pd.Series:
+    """An object column of text and nulls as pandas ``str``, lone surrogates replaced."""
+    try:
+        return values.astype(TEXT)
+    except UnicodeEncodeError:
+        return values.map(lambda v: valid_text(v) if isinstance(v, str) else v).astype(TEXT)
 
 
 def _arrow_text(values: Any) -> pa.Array | None:
@@ -94,7 +131,7 @@ def null_mask(values: pd.Series) -> pd.Series:
     [True, True, False, True, False]
     """
     is_str = values.map(type).isin([str])
-    literal = values.where(is_str).astype(TEXT).str.strip().str.lower().isin(NULL_LITERALS)
+    literal = _texts(values.where(is_str)).str.strip().str.lower().isin(NULL_LITERALS)
     return values.isna() | literal.fillna(False).astype(bool)
 
 
@@ -115,19 +152,26 @@ def text_column(
     """A column of text values as pandas ``str``; values that are not text are NA and flagged.
 
     With ``nulls=True`` the platform's null literals (``"None"``, ``"NULL"``, ``""``) are NA
-    too (not flagged). With ``numbers=True`` numbers become their text (ids such as
-    ``space_id`` arrive as ``346`` or ``"346"``).
+    too (not flagged). With ``numbers=True`` finite numbers become their text (ids such as
+    ``space_id`` arrive as ``346`` or ``"346"``); NaN and infinity are flagged. A text with a
+    lone surrogate is kept with U+FFFD in its place, and flagged too (:func:`valid_text`): a
+    flagged value is NA unless it is text.
 
     >>> text, bad = text_column(["a", None, "None", 5])
     >>> text.tolist(), bad.tolist()
     (['a', nan, nan, nan], [False, False, False, True])
-    >>> text_column(["346", 346, 3.5, True], numbers=True)[0].tolist()
-    ['346', '346', '3.5', nan]
+    >>> text_column(["346", 346, 3.5, True, float("nan")], numbers=True)[0].tolist()
+    ['346', '346', '3.5', nan, nan]
+    >>> text, bad = text_column(["x\\udc00"])
+    >>> text.tolist() == ["x\\ufffd"], bad.tolist()
+    (True, [True])
     """
-    arrow = _arrow_text(values)
+    is_series = isinstance(values, pd.Series)  # its NaN is pandas' missing marker
+    arrow = _arrow(values, pa.string(), from_pandas=is_series)
     bad = np.zeros(len(values), dtype=bool)
     if arrow is None:
         raw, bad = _only_text(_object_array(values), numbers=numbers)
+        bad &= ~(is_series & pd.isna(raw))
         arrow = _arrow_text(raw)
     if nulls:
         arrow = pc.if_else(_literal_nulls(arrow), pa.scalar(None, pa.string()), arrow)
@@ -135,13 +179,27 @@ def text_column(
 
 
 def _only_text(raw: np.ndarray, *, numbers: bool) -> tuple[np.ndarray, np.ndarray]:
-    """The slow path of :func:`text_column`: keep text, spell numbers, flag the rest."""
-    kinds = [type(v) for v in raw]
-    spelled = [str(v) if numbers and k in (int, float) else v for v, k in zip(raw, kinds)]
+    """The slow path of :func:`text_column`: keep text (lone surrogates replaced, flagged),
+    spell finite numbers, flag the rest."""
+    spelled = [_spelled(v) if numbers else v for v in raw]
     ok = np.array([v is None or type(v) is str for v in spelled], dtype=bool)
-    kept = _object_array(spelled)
+    kept = _object_array([valid_text(v) if type(v) is str else v for v in spelled])
+    repaired = np.array([a is not b for a, b in zip(kept, spelled)], dtype=bool)
     kept[~ok] = None
-    return kept, ~ok
+    return kept, ~ok | repaired
+
+
+def _spelled(value: Any) -> Any:
+    """A finite int or float as its text (an int too long for ``str`` stays itself)."""
+    kind = type(value)
+    if kind is float and math.isfinite(value):
+        return str(value)
+    if kind is int:
+        try:
+            return str(value)
+        except ValueError:  # beyond sys.get_int_max_str_digits()
+            return value
+    return value
 
 
 def parse_timestamps(values: Sequence[Any] | pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -191,7 +249,7 @@ def _lenient_timestamps(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     missing = null_mask(raw).to_numpy()
     kinds = raw.map(type)
     is_text = kinds.isin([str]).to_numpy() & ~missing
-    text = raw.where(is_text).astype(TEXT).str.strip()
+    text = _texts(raw.where(is_text)).str.strip()
     epoch_text = text.str.fullmatch(_EPOCH_TEXT.pattern).fillna(False).to_numpy(dtype=bool)
     numeric = (kinds.isin([int, float]).to_numpy() & ~missing) | epoch_text
     stamps = _iso(text.where(~epoch_text).astype(object))
@@ -293,7 +351,7 @@ def _mixed_numbers(
     is_text = raw.map(type).isin([str]).to_numpy()
     number, numeric = np.full(len(raw), np.nan), np.zeros(len(raw), dtype=bool)
     if is_text.any():
-        text = pa.array(raw[is_text].tolist(), pa.string())
+        text = pa.array(list(map(valid_text, raw[is_text])), pa.string())
         number[is_text], numeric[is_text] = _text_numbers(text)[:2]
     floats = [_float(v) for v in raw[~is_text]]
     number[~is_text] = [np.nan if f is None else f for f in floats]
@@ -327,21 +385,55 @@ def spell_number(value: Any) -> str:
     ('NaN', '-Infinity', '1e400')
     """
     if isinstance(value, str):
-        return value.strip()[:40]
+        return valid_text(value.strip()[:40])
     if isinstance(value, numbers.Integral) and abs(int(value)) > sys.float_info.max:
         exponent = int(math.log10(abs(int(value))))
         return f"{int(value) / 10**exponent:.12g}e+{exponent}"
     try:
         number = float(value)
     except (TypeError, ValueError):
-        return f"{value!r:.40}"
+        return show(value)
     if math.isfinite(number):
         return f"{number:,.12g}"
     return "NaN" if math.isnan(number) else "Infinity" if number > 0 else "-Infinity"
 
 
+class _Short(reprlib.Repr):
+    """:mod:`reprlib` with short limits, and huge integers spelled (``repr`` refuses an int
+    of more than 4,300 digits)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel, self.maxstring, self.maxother, self.maxlong = 3, 40, 40, 40
+        self.maxlist = self.maxtuple = self.maxdict = self.maxset = 4
+
+    def repr_int(self, x: int, level: int) -> str:
+        return spell_number(x) if x.bit_length() > 128 else super().repr_int(x, level)
+
+
+_SHOW = _Short()
+
+
+def show(value: Any) -> str:
+    """A raw value as problem messages quote it: its Python repr, short (at most three levels,
+    four items, 40 characters of text, elided in the middle), never a numpy repr, and
+    valid Unicode (the repr escapes lone surrogates and control characters).
+
+    >>> show("soon"), show([[[[1]]]]), show({"k": "v"}), show(float("nan")), show(True)
+    ("'soon'", '[[[[...]]]]', "{'k': 'v'}", 'nan', 'True')
+    >>> show("x\\ud800\\n")
+    "'x\\\\ud800\\\\n'"
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    elif isinstance(value, np.ndarray):
+        value = value.tolist()
+    return valid_text(_SHOW.repr(value))
+
+
 def json_object(value: Any) -> Any:
-    """Decode ``value`` when it is a JSON text holding an object or array, else return it.
+    """Decode ``value`` when it is a JSON text holding an object or array, else return it
+    (also when the text nests too deeply to decode, or is not valid Unicode).
 
     >>> json_object('{"a": 1}'), json_object("plain"), json_object({"a": 1})
     ({'a': 1}, 'plain', {'a': 1})
@@ -349,7 +441,7 @@ def json_object(value: Any) -> Any:
     if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
         try:
             return msgspec.json.decode(value)
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, RecursionError, UnicodeEncodeError):
             return value
     return value
 
@@ -366,12 +458,12 @@ def transcript_messages(value: Any) -> tuple[list[Any], str | None]:
     if isinstance(value, dict):
         if isinstance(value.get("messages"), list):
             return value["messages"], None
-        return [], f"transcript is an object without a 'messages' list (keys {sorted(value)})"
+        return [], f"transcript is an object without a 'messages' list ({show(value)})"
     if isinstance(value, list):
         return value, None
     if isinstance(value, str):
         return _text_transcript(value)
-    return [], f"transcript is a {type(value).__name__} ({value!r:.40}), expected a list"
+    return [], f"transcript is a {type(value).__name__} ({show(value)}), expected a list"
 
 
 def _text_transcript(text: str) -> tuple[list[dict[str, Any]], str | None]:
@@ -385,7 +477,7 @@ def _text_transcript(text: str) -> tuple[list[dict[str, Any]], str | None]:
         elif messages and line.strip():
             messages[-1]["content"] = f"{messages[-1]['content']} {line.strip()}".strip()
         elif line.strip():
-            return [], f"transcript text {text[:40]!r} has no 'AI:'/'User:' speaker prefixes"
+            return [], f"transcript text {show(text)} has no 'AI:'/'User:' speaker prefixes"
     return messages, None
 
 

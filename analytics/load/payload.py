@@ -23,7 +23,7 @@ from typing import Any, TypedDict
 
 import msgspec
 
-from analytics.load.parse import transcript_messages
+from analytics.load.parse import show, transcript_messages
 
 __all__ = [
     "Classification",
@@ -158,28 +158,42 @@ def to_task(obj: dict[str, Any]) -> tuple[Task, list[Problem]]:
     """A task dict as a :class:`Task`, repairing what has the wrong shape.
 
     Returns the task and one problem dict (``task_id, field, problem``) per repair. The
-    input is never mutated.
+    input is never mutated, and the values of fields the loader does not read are never
+    walked (however deeply they nest).
     """
     try:
         return msgspec.convert(obj, Task), []
     except msgspec.ValidationError:
         repaired, problems = _repair(obj)
-    return msgspec.convert(repaired, Task), problems
+    try:
+        return msgspec.convert(repaired, Task), problems
+    except msgspec.ValidationError as err:  # not expected: every container was repaired
+        task_id = repaired.get("task_id")
+        found = f"the task could not be read ({err}); only its task_id is kept"
+        return Task(task_id=task_id), [*problems, _problem(task_id, "task", found)]
+
+
+def _text_keys(obj: dict[Any, Any]) -> dict[str, Any]:
+    """``obj`` without keys that are not text (a Python source may have them; a struct
+    cannot be built from them)."""
+    if all(type(k) is str for k in obj):
+        return obj
+    return {k: v for k, v in obj.items() if type(k) is str}
 
 
 def _repair(obj: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
-    obj = {"task_id": None, **obj}
+    obj = {"task_id": None, **_text_keys(obj)}
     task_id = obj["task_id"]
     output = obj.get("output")
     if output is not None and not isinstance(output, dict):
         problem = (
-            f"output is a {type(output).__name__} ({output!r:.40}), expected an "
+            f"output is a {type(output).__name__} ({show(output)}), expected an "
             "object; its call data is unreadable"
         )
         return {**obj, "output": None}, [_problem(task_id, "output", problem)]
     if output is None:
         return obj, []
-    fixed, problems = _repair_output(output, task_id)
+    fixed, problems = _repair_output(_text_keys(output), task_id)
     return {**obj, "output": fixed}, problems
 
 
@@ -195,8 +209,9 @@ def _repair_post(post: Any, task_id: Any) -> tuple[Any, list[Problem]]:
     if post is None or isinstance(post, str):
         return post, []
     if not isinstance(post, dict):
-        found = f"post_call_data is a {type(post).__name__} ({post!r:.40}), expected an object"
+        found = f"post_call_data is a {type(post).__name__} ({show(post)}), expected an object"
         return None, [_problem(task_id, "post_call_data", found)]
+    post = _text_keys(post)
     wrong = [
         k
         for k in ("summary", "classification")
@@ -206,12 +221,17 @@ def _repair_post(post: Any, task_id: Any) -> tuple[Any, list[Problem]]:
         _problem(
             task_id,
             f"post_call_data.{k}",
-            f"{k} is a {type(post[k]).__name__} ({post[k]!r:.40}), expected an "
+            f"{k} is a {type(post[k]).__name__} ({show(post[k])}), expected an "
             "object or text; left NA",
         )
         for k in wrong
     ]
-    return {**post, **dict.fromkeys(wrong)}, problems
+    objects = {
+        k: _text_keys(post[k])
+        for k in ("summary", "classification")
+        if k not in wrong and isinstance(post.get(k), dict)
+    }
+    return {**post, **dict.fromkeys(wrong), **objects}, problems
 
 
 def _repair_transcript(value: Any) -> tuple[list[Any] | None, str | None]:
@@ -220,13 +240,13 @@ def _repair_transcript(value: Any) -> tuple[list[Any] | None, str | None]:
     messages, problem = transcript_messages(value)
     if problem:
         return None, problem
-    good = [m for m in messages if isinstance(m, dict)]
+    good = [_text_keys(m) for m in messages if isinstance(m, dict)]
     if len(good) == len(messages):
         return good, None
-    kinds = sorted({type(m).__name__ for m in messages if not isinstance(m, dict)})
+    first = next(m for m in messages if not isinstance(m, dict))
     problem = (
         f"{len(messages) - len(good)} of {len(messages)} transcript items are not "
-        f"message objects (found {kinds}); they were skipped"
+        f"message objects (the first: {show(first)}); they were skipped"
     )
     return (good or None), problem
 

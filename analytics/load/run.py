@@ -25,7 +25,9 @@ Examples
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import chain
@@ -42,9 +44,11 @@ from analytics.load.parse import (
     parse_bounded,
     parse_numbers,
     parse_timestamps,
+    show,
     speakers,
     spell_number,
     text_column,
+    valid_text,
     word_counts,
 )
 from analytics.load.payload import (
@@ -57,13 +61,14 @@ from analytics.load.payload import (
     Task,
     messages_of,
 )
-from analytics.load.sources import Source, read_tasks
+from analytics.load.sources import MAX_JSON_DEPTH, TOO_DEEP, Source, read_tasks
 from analytics.schema import (
     ANSWERED_CALL_STATUSES,
     CALL_TYPES,
     CALLS_SCHEMA,
     MAX_CALL_COST,
     MAX_CALL_SECONDS,
+    NULL_LITERALS,
     PROBLEMS_SCHEMA,
     TASKS_SCHEMA,
     TEXT,
@@ -217,96 +222,248 @@ def _has_call(output: Output | None) -> bool:
 
 def _tasks_table(tasks: list[Task], n_seen: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``tasks``: one row per kept task; problems for values that are not text."""
-    raw = {key: list(map(attrgetter(key), tasks)) for key in _TASK_IDS + _TASK_TEXT}
-    specs = [t.task if type(t.task) is dict else {} for t in tasks]
-    infos = [t.user_info if type(t.user_info) is dict else {} for t in tasks]
-    raw["objective"] = [spec.get("objective") for spec in specs]
-    raw["user_email"] = [info.get("email") for info in infos]
-    raw["user_name"] = [info.get("full_name") for info in infos]
-    columns, problems = _text_columns(raw, numbers=_TASK_IDS)
-    ids = columns["task_id"]
-    frame = pd.DataFrame(columns).assign(
-        created=[t.created for t in tasks],
-        modified=[t.modified for t in tasks],
-        has_call=[_has_call(t.output) for t in tasks],
-        n_seen=n_seen,
+    raw_ids = [t.task_id for t in tasks]
+    ids, bad_ids = text_column(raw_ids, numbers=True)
+    raw, object_problems = _task_fields(tasks, ids)
+    columns, problems = _text_columns(raw, ids, numbers=_TASK_IDS)
+    frame = pd.DataFrame({"task_id": ids, **columns}).assign(
+        has_call=[_has_call(t.output) for t in tasks], n_seen=n_seen
     )
-    frame, time_problems = _parse_time_columns(frame, ("created", "modified"))
-    missing_id = _mask_problems(
-        ids, ids.isna(), "task_id", ids, "task has no task_id; it is kept with task_id NA"
-    )
-    frame = conform(frame, TASKS_SCHEMA).join(_input_columns(tasks))
-    return frame, _concat_problems([missing_id, *problems, time_problems])
+    times = {key: [getattr(t, key) for t in tasks] for key in ("created", "modified")}
+    frame, time_problems = _parse_time_columns(frame, times)
+    inputs, input_problems = _input_columns(tasks, ids)
+    problems += [
+        _mask_problems(ids, ids.isna() & ~bad_ids, "task_id", ids, _NO_TASK_ID),
+        _mask_problems(ids, bad_ids, "task_id", raw_ids, _text_problem("task_id")),
+        object_problems,
+        time_problems,
+        input_problems,
+    ]
+    return conform(frame, TASKS_SCHEMA).join(inputs), _concat_problems(problems)
+
+
+_NO_TASK_ID = "task has no task_id; it is kept with task_id NA"
+_TASK_OBJECTS = {
+    "task": {"objective": "objective"},
+    "user_info": {"user_email": "email", "user_name": "full_name"},
+}
+"""The objects of a task the loader reads: ``{field: {column: key}}``."""
+
+
+def _task_fields(tasks: list[Task], ids: pd.Series) -> tuple[dict[str, list[Any]], pd.DataFrame]:
+    """The raw text fields of each task (its ``task`` and ``user_info`` keys included), and
+    a problem for each of those objects that is not one."""
+    raw = {key: list(map(attrgetter(key), tasks)) for key in _TASK_IDS[1:] + _TASK_TEXT}
+    problems = []
+    for field, keys in _TASK_OBJECTS.items():
+        values = [getattr(t, field) for t in tasks]
+        objects, bad = _objects(values)
+        raw.update({column: [o.get(key) for o in objects] for column, key in keys.items()})
+        say = _not_an_object(field, ", ".join(keys))
+        problems.append(_mask_problems(ids, bad, field, values, say))
+    return raw, _concat_problems(problems)
 
 
 def _text_columns(
-    raw: dict[str, list[Any]], *, numbers: tuple[str, ...] = ()
+    raw: dict[str, list[Any]], ids: Any, *, numbers: tuple[str, ...] = ()
 ) -> tuple[dict[str, pd.Series], list[pd.DataFrame | None]]:
-    """Each raw list as a text column; a problem frame per column with non-text values."""
+    """Each raw list as a text column; a problem frame per column with values that are not
+    text (or not valid Unicode), owned by ``ids``."""
     columns: dict[str, pd.Series] = {}
     problems: list[pd.DataFrame | None] = []
     for key, values in raw.items():
         columns[key], bad = text_column(values, numbers=key in numbers)
-        problems.append(_mask_problems(None, bad, key, values))
+        problems.append(_mask_problems(ids, bad, key, values, _text_problem(key)))
     return columns, problems
 
 
-def _input_columns(tasks: list[Task]) -> pd.DataFrame:
-    """Each top-level scalar of ``input`` as a text column ``input_<key>``.
+def _text_problem(field: str) -> Callable[[Any], str]:
+    """What a flagged value of a text column says: not text (left NA), or text with a lone
+    surrogate (read with U+FFFD, see :func:`~analytics.load.parse.text_column`)."""
 
-    Keys holding lists or objects (``labels``...) are not columns; a key whose values mix
-    scalars and containers keeps the scalars.
+    def say(value: Any) -> str:
+        if isinstance(value, str):
+            return (
+                f"{field} {show(value)} is not valid Unicode (a lone surrogate); "
+                "read with U+FFFD in its place"
+            )
+        return f"unreadable {field} {show(value)}; left NA"
+
+    return say
+
+
+def _not_an_object(field: str, fields: str) -> Callable[[Any], str]:
+    def say(value: Any) -> str:
+        kind = type(value).__name__
+        return f"{field} is a {kind} ({show(value)}), not an object; {fields} left NA"
+
+    return say
+
+
+def _objects(values: list[Any]) -> tuple[list[dict[Any, Any]], np.ndarray]:
+    """Each value as an object (a JSON text of one decoded; empty when absent), and True
+    where it is none (it is then empty too)."""
+    objects = [v if type(v) is dict else _object_or_none(v) for v in values]
+    bad = np.array([o is None for o in objects], dtype=bool)
+    return [{} if o is None else o for o in objects], bad
+
+
+def _object_or_none(value: Any) -> dict[Any, Any] | None:
+    if value is None or _is_null_literal(value):
+        return {}
+    decoded = json_object(value)
+    return decoded if isinstance(decoded, dict) else None
+
+
+def _is_null_literal(value: Any) -> bool:
+    return isinstance(value, str) and value.strip().lower() in NULL_LITERALS
+
+
+def _input_columns(tasks: list[Task], ids: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each top-level scalar of ``input`` as a text column ``input_<key>`` (numbers and
+    booleans spelled as JSON does), and problems.
+
+    A key whose every value is a list or an object (``labels``...) is not a column; in a key
+    that is one, such a value (or NaN) is NA with a problem row.
     """
-    rows = [t.input if type(t.input) is dict else {} for t in tasks]
-    frame = pd.DataFrame.from_records(rows, index=pd.RangeIndex(len(rows)))
+    raw = [t.input for t in tasks]
+    rows, bad = _objects(raw)
+    problems = [
+        _mask_problems(ids, bad, "input", raw, _not_an_object("input", "its input_* columns"))
+    ]
     columns = {}
-    for key in frame.columns:
-        text, bad = text_column(frame[key], numbers=True)
-        if not bad.all() or text.notna().any():
-            columns[f"input_{key}"] = text
-    return pd.DataFrame(columns, index=frame.index)
+    for key in dict.fromkeys(chain.from_iterable(rows)):
+        name = f"input_{valid_text(str(key))}"
+        values = [row.get(key) for row in rows]
+        text, flagged = _input_column(values)
+        if text is not None:
+            columns[name] = text
+            problems.append(_mask_problems(ids, flagged, name, values, _text_problem(name)))
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(rows))), _concat_problems(problems)
+
+
+def _input_column(values: list[Any]) -> tuple[pd.Series | None, pd.Series]:
+    """One ``input`` key as text and its flagged values; None when it holds no scalar."""
+    text, flagged = text_column(values, numbers=True)
+    if not flagged.any():
+        return text, flagged
+    values = [_JSON_BOOLS[v] if type(v) is bool else v for v in values]
+    text, flagged = text_column(values, numbers=True)
+    nested = np.array([isinstance(v, (list, dict)) for v in values], dtype=bool)
+    if not (text.notna().to_numpy(dtype=bool) | (flagged.to_numpy(dtype=bool) & ~nested)).any():
+        return None, flagged
+    return text, flagged
+
+
+_JSON_BOOLS = {True: "true", False: "false"}
 
 
 # --- calls ----------------------------------------------------------------------------------
 
 
 _NO_POST = PostCall()
+_Found = list[tuple[str, str]]
+"""``(field, problem)`` of each part of one call that could not be read."""
 
 
-def _post_fields(post: PostCall | str | None, output: Output) -> tuple[Any, ...]:
-    """(outcome, summary, labels, success_evaluator, structured_data, customer) of one call."""
-    if not isinstance(post, PostCall):
-        post = _as_struct(post, PostCall) or _NO_POST
+def _post_fields(output: Output) -> tuple[tuple[Any, ...], _Found]:
+    """(outcome, summary, labels, success_evaluator, structured_data, customer) of one call,
+    and what could not be read."""
+    found: _Found = []
+    post = _struct(output.post_call_data, PostCall, "post_call_data", found) or _NO_POST
     summary = post.summary
     if isinstance(summary, Summary):
         status, text, name = summary.status, summary.summary, summary.name
     else:
         status, text, name = None, summary, None
-    labels = post.classification
-    if not isinstance(labels, Classification):
-        labels = _as_struct(labels, Classification) or Classification()
-    labels = labels.labels
-    structured = json_object(post.structured_data)
-    return (
-        status
-        if status is not None
-        else post.outcome
-        if post.outcome is not None
-        else output.outcome,
-        text if text is not None else output.call_summary,
-        "; ".join(map(str, labels)) if isinstance(labels, list) and labels else None,
+    field = "post_call_data.classification"
+    kinds = _struct(post.classification, Classification, field, found)
+    fields = (
+        _first(status, post.outcome, output.outcome),
+        _first(text, output.call_summary),
+        _labels(None if kinds is None else kinds.labels, found),
         post.success_evaluator,
-        msgspec.json.encode(structured).decode() if structured else None,
-        output.customer if output.customer is not None else name,
+        _structured(post.structured_data, found),
+        _first(output.customer, name),
     )
+    return fields, found
+
+
+def _first(*values: Any) -> Any:
+    """The first value that is not None (None when all are)."""
+    return next((v for v in values if v is not None), None)
+
+
+def _struct(value: Any, kind: type, field: str, found: _Found) -> Any:
+    """``value`` as ``kind``: itself, or its JSON text decoded; None (and a problem for a
+    text that is not such a JSON object) otherwise."""
+    if value is None or _is_null_literal(value):
+        return None
+    if isinstance(value, kind):
+        return value
+    decoded = _as_struct(value, kind)
+    if decoded is None:
+        found.append((field, f"{field} {show(value)} is not a JSON object; its fields left NA"))
+    return decoded
 
 
 def _as_struct(text: Any, kind: type) -> Any:
     """A JSON text as ``kind``; None when it is not one (the field is then left NA)."""
     try:
         return msgspec.json.decode(text, type=kind) if isinstance(text, str) else None
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    except (msgspec.DecodeError, RecursionError, UnicodeEncodeError):
         return None
+
+
+def _labels(value: Any, found: _Found) -> str | None:
+    """The labels as ``"a; b"`` (numbers spelled); None when there are none, and with a
+    problem when they are not a list of text (or its JSON text)."""
+    value = None if _is_null_literal(value) else json_object(value)
+    if value is None or (isinstance(value, list) and not value):
+        return None
+    spelled = [_label(v) for v in value] if isinstance(value, list) else [None]
+    texts = [text for text in spelled if text is not None]
+    if len(texts) < len(spelled):
+        found.append(("labels", f"labels {show(value)} are not a list of text; left NA"))
+        return None
+    return "; ".join(texts)
+
+
+def _label(value: Any) -> str | None:
+    if type(value) is str:
+        return value
+    if type(value) is float and math.isfinite(value):
+        return str(value)
+    return str(value) if type(value) is int and value.bit_length() <= 64 else None
+
+
+def _structured(value: Any, found: _Found) -> str | None:
+    """``structured_data`` as JSON text; None when absent or empty, and with a problem when
+    it cannot be JSON (a text that looks like JSON but is not, a part nested too deep)."""
+    decoded = json_object(value)
+    if decoded is None or (isinstance(decoded, (str, list, dict)) and not decoded):
+        return None
+    looks = isinstance(value, str) and decoded is value and value.lstrip()[:1] in ("{", "[")
+    try:
+        text = None if looks else _json_text(decoded)
+    except (RecursionError, TypeError, ValueError, msgspec.EncodeError):
+        text = None
+    if text is None or text == "null" or TOO_DEEP in text:  # "null": NaN or infinity
+        problem = (
+            f"structured_data {show(value)} is not JSON that can be read (or nests deeper than "
+            f"{MAX_JSON_DEPTH} levels); left NA"
+        )
+        found.append(("structured_data", problem))
+        return None
+    return text
+
+
+def _json_text(value: Any) -> str:
+    """``value`` as compact JSON; a lone surrogate is written as its escape."""
+    try:
+        return msgspec.json.encode(value).decode()
+    except UnicodeEncodeError:
+        return json.dumps(value, separators=(",", ":"))
 
 
 def _calls_table(
@@ -315,7 +472,14 @@ def _calls_table(
     """``calls`` from the call tasks (before the turn counts are known)."""
     is_call = tasks["has_call"].to_numpy(dtype=bool)
     calls = [o for o, c in zip(outputs, is_call) if c and o is not None]  # a call has output
-    post = list(zip(*(_post_fields(o.post_call_data, o) for o in calls))) or [()] * 6
+    ids = tasks["task_id"].to_numpy()[is_call]
+    read = [_post_fields(o) for o in calls]
+    post = list(zip(*(fields for fields, _ in read))) or [()] * 6
+    unread: list[Problem] = [
+        {"task_id": i, "field": field, "problem": problem}
+        for i, (_, found) in zip(ids, read)
+        for field, problem in found
+    ]
     raw = {
         "call_id": [o.call_id for o in calls],
         "call_type": [o.call_type if o.call_type is not None else o.type for o in calls],
@@ -331,27 +495,29 @@ def _calls_table(
         "structured_data": list(post[4]),
         "customer": list(post[5]),
     }
-    columns, problems = _text_columns(raw, numbers=("call_id", "success_evaluator"))
+    columns, problems = _text_columns(raw, ids, numbers=("call_id", "success_evaluator"))
     frame = pd.DataFrame(
         {
-            "task_id": tasks["task_id"].to_numpy()[is_call],
+            "task_id": ids,
             "run_id": tasks["run_id"].to_numpy()[is_call],
             "assignee": tasks["assignee"].to_numpy()[is_call],
             **columns,
-            "start_time": [o.start_time for o in calls],
-            "end_time": [o.end_time for o in calls],
-            "evaluated": [_PENDING_EVALUATION not in str(o.data or "") for o in calls],
+            "evaluated": [not _pending(o.data) for o in calls],
         }
     )
-    for problem in (p for p in problems if p is not None):
-        problem["task_id"] = frame["task_id"].to_numpy()[problem.index.to_numpy()]
-    return _parse_call_columns(frame, calls, problems)
+    return _parse_call_columns(frame, calls, [_problem_frame(unread), *problems])
+
+
+def _pending(data: Any) -> bool:
+    """True when ``output.data`` says the evaluation is still to come."""
+    return isinstance(data, str) and _PENDING_EVALUATION in data
 
 
 def _parse_call_columns(
     frame: pd.DataFrame, calls: list[Output], found: list[pd.DataFrame | None]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    frame, time_problems = _parse_time_columns(frame, ("start_time", "end_time"))
+    times = {key: [getattr(o, key) for o in calls] for key in ("start_time", "end_time")}
+    frame, time_problems = _parse_time_columns(frame, times)
     ids = frame["task_id"]
     duration, duration_problems = _bounded(ids, [o.duration for o in calls], "duration")
     cost, cost_problems = _bounded(ids, [o.cost for o in calls], "cost")
@@ -472,9 +638,10 @@ def _turn_columns(
         for m in flat
     ]
     text, bad_text = text_column(raw_text, nulls=False)
-    roles = text_column([m.role if m.role is not None else m.speaker for m in flat])[0]
+    raw_roles = [m.role if m.role is not None else m.speaker for m in flat]
+    roles, bad_roles = text_column(raw_roles)
     raw_stamps = [m.timestamp for m in flat]
-    stamp, bad_stamp = _turn_timestamps(raw_stamps, flat)
+    stamp, bad_stamp, bad_time = _turn_timestamps(raw_stamps, flat)
     start = _naive(calls["start_time"])[owner]
     offset, offset_problems = _offsets(stamp, start, owner, flat, task_ids)
     turns = pd.DataFrame(
@@ -491,20 +658,41 @@ def _turn_columns(
         }
     )
     problems = [
-        _mask_problems(task_ids, bad_text, "transcript.content", raw_text),
+        _mask_problems(
+            task_ids, bad_text, "transcript.content", raw_text, _text_problem("transcript.content")
+        ),
+        _mask_problems(
+            task_ids, bad_roles, "transcript.role", raw_roles, _text_problem("transcript.role")
+        ),
         _mask_problems(task_ids, bad_stamp, "transcript.timestamp", raw_stamps),
+        _mask_problems(task_ids, bad_time, "transcript.time", [m.time for m in flat]),
         offset_problems,
     ]
     return conform(turns, TURNS_SCHEMA), _concat_problems(problems)
 
 
-def _turn_timestamps(raw: list[Any], flat: list[Message]) -> tuple[pd.Series, pd.Series]:
-    """``timestamp`` of each message, else its ``time`` (VAPI: epoch milliseconds)."""
-    stamp, bad = parse_timestamps(raw)
+def _turn_timestamps(
+    raw: list[Any], flat: list[Message]
+) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """``timestamp`` of each message, else its ``time`` (VAPI: epoch milliseconds); where
+    each was present but unreadable."""
+    stamp, bad = _timestamps(raw)
+    bad_time = np.zeros(len(raw), dtype=bool)
     untimed = np.flatnonzero(stamp.isna().to_numpy())
     if len(untimed):
-        stamp.iloc[untimed] = parse_timestamps([flat[i].time for i in untimed])[0].array
-    return stamp, bad
+        times, bad_time[untimed] = _timestamps([flat[i].time for i in untimed])
+        stamp.iloc[untimed] = times.array
+    return stamp, bad, bad_time
+
+
+def _timestamps(raw: list[Any]) -> tuple[pd.Series, np.ndarray]:
+    """:func:`~analytics.load.parse.parse_timestamps` of a raw list, NaN flagged too: in a
+    payload it is a ``NaN`` token, not pandas' missing marker."""
+    stamps, flagged = parse_timestamps(raw)
+    bad = flagged.to_numpy(dtype=bool, copy=True)
+    gaps = np.flatnonzero(stamps.isna().to_numpy() & ~bad)
+    bad[[i for i in gaps.tolist() if isinstance(raw[i], float)]] = True
+    return stamps, bad
 
 
 def _naive(stamps: pd.Series) -> np.ndarray:
@@ -548,13 +736,14 @@ def _turn_counts(turns: pd.DataFrame, lengths: np.ndarray, known: np.ndarray) ->
 
 
 def _parse_time_columns(
-    frame: pd.DataFrame, columns: tuple[str, ...]
+    frame: pd.DataFrame, raw: dict[str, list[Any]]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``frame`` with each raw list of ``raw`` added as a timestamp column; problems."""
     parsed, problems = {}, []
-    for column in columns:
-        parsed[column], bad = parse_timestamps(frame[column])
+    for column, values in raw.items():
+        parsed[column], bad = _timestamps(values)
         parsed[column].index = frame.index
-        problems.append(_mask_problems(frame["task_id"], bad, column, frame[column]))
+        problems.append(_mask_problems(frame["task_id"], bad, column, values))
     return frame.assign(**parsed), _concat_problems(problems)
 
 
@@ -576,7 +765,7 @@ def _mask_problems(
     items = raw if isinstance(raw, list) else list(raw)
     values = [items[i] for i in positions]  # not via numpy: a list value would become an axis
     if problem is None or isinstance(problem, str):
-        text = [problem or f"unreadable {field} {v!r:.60}; left NA" for v in values]
+        text = [problem or f"unreadable {field} {show(v)}; left NA" for v in values]
     else:
         text = [problem(v) for v in values]
     ids = None if task_ids is None else np.asarray(task_ids, dtype=object)[positions]
@@ -588,9 +777,18 @@ def _mask_problems(
 
 
 def _problem_frame(rows: list[Problem]) -> pd.DataFrame:
+    """Problem dicts as a frame; a raw ``task_id`` is spelled as the tables spell it."""
     if not rows:
         return empty_frame(PROBLEMS_SCHEMA)
-    return conform(pd.DataFrame(rows), PROBLEMS_SCHEMA)
+    ids = text_column([r["task_id"] for r in rows], numbers=True)[0]
+    frame = pd.DataFrame(
+        {
+            "task_id": ids,
+            "field": [r["field"] for r in rows],
+            "problem": [valid_text(r["problem"]) for r in rows],
+        }
+    )
+    return conform(frame, PROBLEMS_SCHEMA)
 
 
 def _concat_problems(frames: list[pd.DataFrame | None]) -> pd.DataFrame:

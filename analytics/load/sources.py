@@ -4,21 +4,32 @@ A path, JSON text or bytes, a parsed response, one task, a bare list of tasks, o
 any of these (pages, several runs, several files). JSON is decoded straight into
 :class:`~analytics.load.payload.Task` structs where it has the expected shape; anything else takes
 the lenient way (untyped decode, then :func:`~analytics.load.payload.to_task` per item), which also
-gives the precise error for input that is not a run at all. JSON that msgspec refuses but
-Python's ``json`` writes (``NaN`` and ``Infinity`` tokens, numbers beyond a float such as
-``1e400``) is read by Python's own reader, so that one such value is a problem row, not a
-rejected file.
+gives the precise error for input that is not a run at all.
+
+Hostile JSON is read, never a crash (:func:`parse_json`): a UTF-8 BOM is skipped; what
+msgspec refuses but Python's ``json`` reads (``NaN`` and ``Infinity`` tokens, numbers beyond
+a float such as ``1e400``, lone surrogate escapes such as ``"\\ud800"``) is read by Python's
+reader, so that one such value is a problem row, not a rejected file; bytes that are not
+UTF-8 are read as U+FFFD with one ``source`` problem row; and JSON nested deeper than the
+decoders' recursion limit has every part below :data:`MAX_JSON_DEPTH` levels replaced by the
+text :data:`TOO_DEEP` (a real run nests about 8 levels, so only fields of no use are cut,
+and a field the loader reads that holds one is NA with a problem row).
 
 A list is a run when it is empty, or when at least one item is a task object (or, at the top
 level, a page or source to expand); its other items are each reported in ``problems``. A
 non-empty list with no such item (``[1, 2, 3]``, ``{"data": [null]}``) is not a run: a
-:class:`~analytics.errors.SchemaError` saying what was found.
+:class:`~analytics.errors.SchemaError` saying what was found. Lists of sources nest at most
+:data:`MAX_NESTING` levels (a list of pages of tasks is 2); an item nested deeper is
+reported and skipped, which also stops a saved list that names its own file.
 
 Examples
 --------
 >>> tasks, problems = read_tasks('[{"task_id": "T1"}, {"data": [{"task_id": "T2"}, 7]}]')
 >>> [t.task_id for t in tasks], problems[0]["field"]
 (['T1', 'T2'], 'task')
+>>> tasks, problems = read_tasks(b'\\xef\\xbb\\xbf[{"task_id": "T1", "cost": NaN}]')
+>>> [t.task_id for t in tasks], problems
+(['T1'], [])
 """
 
 from __future__ import annotations
@@ -29,13 +40,24 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+import numpy as np
 
 from analytics.errors import SchemaError, error_for_answer
+from analytics.load.parse import show
 from analytics.load.payload import Problem, Task, decode_tasks, to_task
 
-__all__ = ["Source", "read_tasks"]
+__all__ = ["MAX_JSON_DEPTH", "MAX_NESTING", "TOO_DEEP", "Source", "parse_json", "read_tasks"]
 
 Source = str | bytes | os.PathLike[str] | dict[str, Any] | list[Any]
+
+MAX_JSON_DEPTH = 200
+"""JSON nested deeper than the decoders can go is cut at this depth (see :data:`TOO_DEEP`)."""
+TOO_DEEP = f"<nested deeper than {MAX_JSON_DEPTH} levels: cut>"
+"""The text that stands in for each part of a JSON text nested deeper than
+:data:`MAX_JSON_DEPTH`."""
+MAX_NESTING = 16
+"""Lists of sources (pages, lists, JSON texts, paths) nest at most this deep."""
+_BOM = b"\xef\xbb\xbf"
 
 
 def read_tasks(source: Source) -> tuple[list[Task], list[Problem]]:
@@ -48,54 +70,174 @@ def read_tasks(source: Source) -> tuple[list[Task], list[Problem]]:
     ApiError
         ``source`` is a saved error answer of the API.
     """
-    return _tasks_from(source, "source")
+    return _tasks_from(source, "source", 0)
 
 
-def _tasks_from(source: Any, where: str) -> tuple[list[Task], list[Problem]]:
+def parse_json(raw: bytes | str) -> Any:
+    """JSON text or bytes as Python objects, whatever a hostile or careless writer put in.
+
+    A BOM is skipped; ``NaN``, ``Infinity``, ``1e400`` and lone surrogate escapes are read
+    (as Python's ``json`` reads them; an integer of more than 4,000 digits as a float, that is
+    infinity); bytes that are not UTF-8 are read as U+FFFD; parts nested deeper than
+    :data:`MAX_JSON_DEPTH` levels are replaced by the text :data:`TOO_DEEP`.
+
+    Raises
+    ------
+    SchemaError
+        ``raw`` is not JSON (e.g. it was cut short).
+
+    Examples
+    --------
+    >>> parse_json(b'{"a": NaN, "b": [1e400]}')
+    {'a': nan, 'b': [inf]}
+    >>> deep = parse_json("[" * 5000 + "]" * 5000)
+    >>> for _ in range(MAX_JSON_DEPTH - 1):
+    ...     deep = deep[0]
+    >>> deep
+    ['<nested deeper than 200 levels: cut>']
+    """
+    return _parse_any_depth(_utf8(raw), "JSON text")[0]
+
+
+def _tasks_from(source: Any, where: str, depth: int) -> tuple[list[Task], list[Problem]]:
     """Every task of ``source`` in input order, with a problem per unreadable item."""
     if isinstance(source, (bytes, bytearray, memoryview)):
-        return _tasks_from_json(bytes(source), "JSON bytes")
+        return _tasks_from_json(bytes(source), "JSON bytes", depth)
     if isinstance(source, os.PathLike):
-        return _tasks_from_json(_read(Path(source)), str(source))
+        return _tasks_from_json(_read(Path(source)), str(source), depth)
     if isinstance(source, str):
-        if source.lstrip()[:1] in ("{", "["):
-            return _tasks_from_json(source, "JSON text")
-        if Path(source).is_file():
-            return _tasks_from_json(_read(Path(source)), source)
+        if source.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
+            return _tasks_from_json(source, "JSON text", depth)
+        if _is_file(source):
+            return _tasks_from_json(_read(Path(source)), source, depth)
         raise SchemaError(
-            f"{source[:80]!r} is neither JSON text nor an existing file; pass the path of a "
+            f"{show(source)} is neither JSON text nor an existing file; pass the path of a "
             "saved response, its JSON text, or the parsed response"
         )
     if isinstance(source, dict):
         return _tasks_from_dict(source, where)
     if isinstance(source, list):
-        return _tasks_from_list(source, where)
+        return _tasks_from_list(source, where, depth)
     raise SchemaError(
-        f"cannot load a {type(source).__name__} ({source!r:.60}); pass a path, JSON text or "
+        f"cannot load a {type(source).__name__} ({show(source)}); pass a path, JSON text or "
         "bytes, a response dict, a task dict, or a list of those"
     )
 
 
-def _tasks_from_json(raw: bytes | str, what: str) -> tuple[list[Task], list[Problem]]:
+def _tasks_from_json(raw: bytes | str, what: str, depth: int) -> tuple[list[Task], list[Problem]]:
+    raw = _utf8(raw)
+    try:
+        return _decoded_tasks(raw, what, depth)
+    except RecursionError:
+        return _decoded_tasks(_cut_deep(raw), what, depth)
+
+
+def _decoded_tasks(raw: bytes, what: str, depth: int) -> tuple[list[Task], list[Problem]]:
     typed = decode_tasks(raw)
     if typed is not None:
         return typed, []
+    parsed, problems = _parse(raw, what)
+    tasks, found = _tasks_from(parsed, what, depth)
+    return tasks, problems + found
+
+
+def _utf8(raw: bytes | str) -> bytes:
+    """JSON as UTF-8 bytes without a BOM; a lone surrogate in a text becomes its escape."""
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8", "backslashreplace")
+    return raw[len(_BOM) :] if raw.startswith(_BOM) else raw
+
+
+def _parse_any_depth(raw: bytes, what: str) -> tuple[Any, list[Problem]]:
     try:
-        parsed = msgspec.json.decode(raw)
+        return _parse(raw, what)
+    except RecursionError:
+        return _parse(_cut_deep(raw), what)
+
+
+def _parse(raw: bytes, what: str) -> tuple[Any, list[Problem]]:
+    """Untyped decode: msgspec, else Python's reader (see :func:`parse_json`)."""
+    try:
+        return msgspec.json.decode(raw), []
     except msgspec.DecodeError as err:
-        parsed = _python_json(raw, what, err)
-    return _tasks_from(parsed, what)
-
-
-def _python_json(raw: bytes | str, what: str, err: msgspec.DecodeError) -> Any:
-    """Python's reader, for JSON that Python writes and msgspec refuses (``NaN``,
-    ``Infinity``, ``1e400``); the error names msgspec's finding when neither can read it."""
+        refused = err
     try:
-        return json.loads(raw)
-    except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-        raise SchemaError(
-            f"{what} is not valid JSON ({err}); pass a saved run response or its text"
-        ) from None
+        return _python_json(raw), []
+    except UnicodeDecodeError as err:
+        return _with_replaced_bytes(raw, what, err.start, refused)
+    except ValueError:  # JSONDecodeError
+        raise _not_json(what, refused) from None
+
+
+def _python_json(raw: bytes | str) -> Any:
+    """Python's reader: ``NaN``, ``Infinity``, ``1e400``, lone surrogate escapes; an integer
+    too long for ``int`` (4,300 digits) is read as a float (infinite)."""
+    return json.loads(raw, parse_int=_integer)
+
+
+def _integer(digits: str) -> int | float:
+    return int(digits) if len(digits) <= 4000 else float(digits)
+
+
+def _with_replaced_bytes(
+    raw: bytes, what: str, start: int, refused: Exception
+) -> tuple[Any, list[Problem]]:
+    """JSON whose bytes are not all UTF-8, read with U+FFFD in their place."""
+    try:
+        parsed = _python_json(raw.decode("utf-8", "replace"))
+    except ValueError:
+        raise _not_json(what, refused) from None
+    problem = (
+        f"{what} is not valid UTF-8 (the first bad byte at offset {start:,}); every bad byte "
+        "was read as U+FFFD; save the run as UTF-8"
+    )
+    return parsed, [{"task_id": None, "field": "source", "problem": problem}]
+
+
+def _not_json(what: str, refused: Exception) -> SchemaError:
+    return SchemaError(
+        f"{what} is not valid JSON ({refused}); pass a saved run response or its text"
+    )
+
+
+def _cut_deep(raw: bytes) -> bytes:
+    """``raw`` with each value that opens below :data:`MAX_JSON_DEPTH` levels replaced by
+    the JSON text of :data:`TOO_DEEP` (one numpy pass over the bytes: the brackets outside
+    strings, their running depth). A value left open runs to the end (the text is then
+    not JSON and says so when decoded)."""
+    data = np.frombuffer(raw, dtype=np.uint8)
+    quotes = _unescaped_quotes(data)
+    brackets = np.flatnonzero(np.isin(data, _BRACKETS))
+    brackets = brackets[np.searchsorted(quotes, brackets) % 2 == 0]  # outside strings
+    step = np.where(np.isin(data[brackets], _OPENING), 1, -1)
+    depth = np.cumsum(step)
+    starts = brackets[(step == 1) & (depth == MAX_JSON_DEPTH + 1)]
+    ends = brackets[(step == -1) & (depth == MAX_JSON_DEPTH)]
+    stand_in = json.dumps(TOO_DEEP).encode()
+    pieces, done = [], 0
+    for start in starts.tolist():
+        at = np.searchsorted(ends, start)
+        pieces += [raw[done:start], stand_in]
+        done = int(ends[at]) + 1 if at < len(ends) else len(raw)
+    return b"".join([*pieces, raw[done:]])
+
+
+_BRACKETS = np.frombuffer(b"[]{}", dtype=np.uint8)
+_OPENING = np.frombuffer(b"[{", dtype=np.uint8)
+
+
+def _unescaped_quotes(data: np.ndarray) -> np.ndarray:
+    """Positions of the ``"`` that open or close a string: those not after an odd run of
+    backslashes."""
+    quotes = np.flatnonzero(data == ord('"'))
+    slashes = np.flatnonzero(data == ord("\\"))
+    if not len(slashes):
+        return quotes
+    run_start = np.flatnonzero(np.diff(slashes, prepend=-2) != 1)
+    run_end = np.append(run_start[1:], len(slashes)) - 1
+    odd = (run_end - run_start) % 2 == 0
+    escaped = slashes[run_end[odd]] + 1
+    return quotes[~np.isin(quotes, escaped)]
 
 
 def _tasks_from_dict(obj: dict[str, Any], where: str) -> tuple[list[Task], list[Problem]]:
@@ -103,23 +245,51 @@ def _tasks_from_dict(obj: dict[str, Any], where: str) -> tuple[list[Task], list[
         return _convert([obj])
     if "data" in obj:
         return _convert(_response_data(obj, where))
+    keys = sorted(map(show, obj))[:8]
     raise SchemaError(
-        f"{where} is an object with keys {sorted(obj)[:8]} but neither 'data' (a response) nor "
-        "'task_id' (a task); pass a run-tasks response or its 'data' list"
+        f"{where} is an object with keys [{', '.join(keys)}] but neither 'data' (a response) "
+        "nor 'task_id' (a task); pass a run-tasks response or its 'data' list"
     )
 
 
-def _tasks_from_list(items: list[Any], where: str) -> tuple[list[Task], list[Problem]]:
-    """A list holds tasks, or pages / sources to expand, in any mix."""
+def _tasks_from_list(items: list[Any], where: str, depth: int) -> tuple[list[Task], list[Problem]]:
+    """A list holds tasks, or pages / sources to expand, in any mix. An item that cannot be
+    read is a problem row while the list holds a task; else its error is the list's."""
     _require_a_task(items, where, nested=True)
     tasks: list[Task] = []
     problems: list[Problem] = []
+    errors: list[SchemaError] = []
     for i, item in enumerate(items):
-        expand = _expands(item)
-        more, found = _tasks_from(item, f"{where}[{i}]") if expand else _convert([item], i)
+        if _expands(item):
+            more, found = _expanded(item, f"{where}[{i}]", depth + 1)
+        else:
+            more, found = _convert([item], i)
+        if isinstance(found, SchemaError):
+            errors.append(found)
+            found = [_skipped(i, found)]
         tasks += more
         problems += found
+    if errors and not tasks:
+        raise errors[0]
     return tasks, problems
+
+
+def _expanded(item: Any, where: str, depth: int) -> tuple[list[Task], list[Problem] | SchemaError]:
+    """The tasks of one source in a list and its problems, or the error that stopped it."""
+    if depth > MAX_NESTING:
+        return [], SchemaError(
+            f"{where} nests lists or sources more than {MAX_NESTING} levels deep; pass a "
+            "run-tasks response, a list of tasks, or a list of those"
+        )
+    try:
+        return _tasks_from(item, where, depth)
+    except SchemaError as err:
+        return [], err
+
+
+def _skipped(i: int, err: SchemaError) -> Problem:
+    problem = f"item {i} of the input could not be read: {err}; it was skipped"
+    return {"task_id": None, "field": "task", "problem": problem}
 
 
 def _expands(item: Any) -> bool:
@@ -138,7 +308,7 @@ def _require_a_task(items: list[Any], where: str, *, nested: bool) -> None:
     first = items[0]
     raise SchemaError(
         f"{where} is a list of {n}, none of them a task object (found "
-        f"{type(first).__name__} {first!r:.40}); pass a run-tasks response, its 'data' list of "
+        f"{type(first).__name__} {show(first)}); pass a run-tasks response, its 'data' list of "
         "task objects, or a list of those"
     )
 
@@ -149,12 +319,12 @@ def _is_object(item: Any) -> bool:
 
 def _response_data(response: dict[str, Any], where: str) -> list[Any]:
     status = response.get("status_code")
-    if isinstance(status, int) and status != 200:
+    if type(status) is int and (status == 206 or status >= 400):
         raise error_for_answer(status, response)
     data = response["data"]
     if not isinstance(data, list):
         raise SchemaError(
-            f"{where}: 'data' is a {type(data).__name__} ({data!r:.60}), expected a list of "
+            f"{where}: 'data' is a {type(data).__name__} ({show(data)}), expected a list of "
             "tasks; is this a run-tasks response?"
         )
     _require_a_task(data, f"{where}: 'data'", nested=False)
@@ -172,7 +342,7 @@ def _convert(items: list[Any], offset: int = 0) -> tuple[list[Task], list[Proble
                     "task_id": None,
                     "field": "task",
                     "problem": f"item {i} of the input is not a task object but "
-                    f"{type(item).__name__} {item!r:.40}; it was skipped",
+                    f"{type(item).__name__} {show(item)}; it was skipped",
                 }
             )
             continue
@@ -182,10 +352,18 @@ def _convert(items: list[Any], offset: int = 0) -> tuple[list[Task], list[Proble
     return tasks, problems
 
 
+def _is_file(text: str) -> bool:
+    """True when ``text`` names an existing file (False for a text no path can be)."""
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):  # too long, a NUL, not encodable
+        return False
+
+
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as err:
         raise SchemaError(
-            f"cannot read {str(path)!r} ({err.strerror}); check the path of the saved run"
+            f"cannot read {show(str(path))} ({err.strerror}); check the path of the saved run"
         ) from None

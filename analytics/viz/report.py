@@ -33,6 +33,7 @@ import io
 import logging
 import math
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -236,11 +237,12 @@ def _overview_lead(run: Run) -> str:
     connected = int(calls["connected"].sum())
     share = f" ({connected / len(calls):.0%})" if len(calls) else ""
     talked = int(calls["has_conversation"].sum())
-    return (
+    return _join(
         f"{_run_names(run)}: {plural(len(run.tasks), 'task')}{_assigned(run)}. {span}"
-        f"{connected} of {plural(len(calls), 'call')} connected{share}: a call is "
-        "<em>connected</em> when its status means someone answered and its transcript has a "
-        f"caller turn. {talked} had a conversation ({CONVERSATION_RULE})."
+        f"{connected} of {plural(len(calls), 'call')} connected{share}: a call is ",
+        _element("em", "connected"),
+        " when its status means someone answered and its transcript has a caller turn. "
+        f"{talked} had a conversation ({CONVERSATION_RULE}).",
     )
 
 
@@ -535,10 +537,11 @@ def _quality(run: Run) -> Section:
     findings = quality_checks(run)
     per_check = findings["check"].value_counts().rename_axis("check").rename("findings")
     counts = per_check.reset_index().astype({"findings": "int64"})
-    lead = (
+    lead = _join(
         f"{plural(len(findings), 'finding')}. Values the loader could not read are empty in "
-        "the tables and listed as <em>unreadable</em>; the other checks look at values that "
-        "were read."
+        "the tables and listed as ",
+        _element("em", "unreadable"),
+        "; the other checks look at values that were read.",
     )
     section = Section("quality", "Data quality", lead)
     section.tables = {"quality": findings}
@@ -658,71 +661,158 @@ def _draw(
     return buffer.getvalue()
 
 
-def _table_html(frame: pd.DataFrame) -> str:
+class Markup(str):
+    """HTML this module wrote from its own constants: the page takes it as it is.
+
+    Any other string is text from the data and goes through :func:`_text`, the one place
+    where text becomes HTML; :func:`_element` and :func:`_void` build every tag from constant
+    names and escape every child and attribute value that is not ``Markup``. So no run id,
+    assignee, label, summary or problem message can become markup.
+    """
+
+    __slots__ = ()
+
+
+_LINE_BREAKS = re.compile(r"\r\n?")
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+"""Control characters (HTML parse errors) and lone surrogates (which UTF-8 cannot hold)."""
+_PLAIN_VALUE = re.compile(r"[\w-]+", re.ASCII)
+"""An attribute value that needs no quotes."""
+
+
+def _text(value: object) -> Markup:
+    """``value`` as HTML text: escaped (quotes too), CR as LF, other controls as U+FFFD.
+
+    >>> _text('<b a="1">&amp;\\x00\\r\\n'), _text(Markup("<em>x</em>"))
+    ('&lt;b a=&quot;1&quot;&gt;&amp;amp;\\ufffd\\n', '<em>x</em>')
+    """
+    if isinstance(value, Markup):
+        return value
+    text = _UNPRINTABLE.sub("\ufffd", _LINE_BREAKS.sub("\n", str(value)))
+    return Markup(html.escape(text, quote=True))
+
+
+def _join(*parts: object) -> Markup:
+    """``parts`` one after the other: text escaped (:func:`_text`), ``Markup`` kept.
+
+    >>> _join("Run <1>: a call is ", _element("em", "connected"), ".")
+    'Run &lt;1&gt;: a call is <em>connected</em>.'
+    """
+    return Markup("".join(_text(part) for part in parts))
+
+
+def _void(tag: str, **attributes: object) -> Markup:
+    """An element without content (``img``, ``br``, ``meta``); ``class_`` is ``class``.
+
+    >>> _void("img", alt='"><b>', src="data:image/png;base64,AA==")
+    '<img alt="&quot;&gt;&lt;b&gt;" src="data:image/png;base64,AA==">'
+    """
+    values = {name.rstrip("_"): _text(value) for name, value in attributes.items()}
+    pairs = "".join(
+        f" {name}={value}" if _PLAIN_VALUE.fullmatch(value) else f' {name}="{value}"'
+        for name, value in values.items()
+    )
+    return Markup(f"<{tag}{pairs}>")
+
+
+def _element(tag: str, *children: object, **attributes: object) -> Markup:
+    """``<tag attributes>children</tag>``, children and attribute values escaped (:func:`_join`).
+
+    >>> _element("td", "</table><script>", class_="ci")
+    '<td class=ci>&lt;/table&gt;&lt;script&gt;</td>'
+    """
+    return Markup(f"{_void(tag, **attributes)}{_join(*children)}</{tag}>")
+
+
+def _table_html(frame: pd.DataFrame) -> Markup:
     """A display table as HTML: every cell text, none showing NA; a last column of prose wraps.
 
     A line break in a cell (a rate above its interval) starts a second, quieter line.
     """
     text = frame.astype(object).where(frame.notna(), "")
     wrap = " wrap" if frame.columns[-1] in ("detail", "note") else ""
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in text.columns)
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{_cell_html(v)}</td>" for v in row) + "</tr>"
+    head = _element("tr", *(_element("th", c) for c in text.columns))
+    rows = (
+        _element("tr", *(_element("td", _cell_html(v)) for v in row))
         for row in text.itertuples(index=False, name=None)
     )
-    return f'<table class="table{wrap}"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
-
-
-def _cell_html(value: object) -> str:
-    first, *rest = html.escape(str(value)).split("\n")
-    return first + "".join(f"<br><span class=ci>{line}</span>" for line in rest)
-
-
-def _table_block(heading: str, frame: pd.DataFrame, note: str) -> str:
-    caption = f"<p class=note>{html.escape(note)}</p>" if note else ""
-    body = _table_html(frame) if len(frame) else "<p class=note>Nothing to show yet.</p>"
-    return (
-        f"<div class=block><h3>{html.escape(heading)}</h3>{caption}"
-        f"<div class=scroll>{body}</div></div>"
+    return _element(
+        "table", _element("thead", head), _element("tbody", *rows), class_=f"table{wrap}"
     )
 
 
-def _section_html(section: Section) -> str:
-    figures = "".join(
-        f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,'
-        f'{base64.b64encode(png).decode()}"><figcaption>{html.escape(caption)}</figcaption>'
-        "</figure>"
-        for caption, png in section.figures
+def _cell_html(value: object) -> Markup:
+    first, *rest = str(value).split("\n")
+    return _join(first, *(_join(_void("br"), _element("span", line, class_="ci")) for line in rest))
+
+
+def _table_block(heading: str, frame: pd.DataFrame, note: str) -> Markup:
+    caption = _element("p", note, class_="note") if note else ""
+    body = (
+        _table_html(frame) if len(frame) else _element("p", "Nothing to show yet.", class_="note")
     )
-    missing = "".join(f"<p class=note>{html.escape(m)}</p>" for m in section.missing)
-    tables = "".join(
+    return _element(
+        "div",
+        _element("h3", heading),
+        caption,
+        _element("div", body, class_="scroll"),
+        class_="block",
+    )
+
+
+def _figure_html(caption: str, png: bytes) -> Markup:
+    source = f"data:image/png;base64,{base64.b64encode(png).decode()}"
+    return _element(
+        "figure", _void("img", alt=caption, src=source), _element("figcaption", caption)
+    )
+
+
+def _section_html(section: Section) -> Markup:
+    tables = (
         _table_block(heading, frame, section.notes.get(heading, ""))
         for heading, frame in section.shown.items()
     )
-    return (
-        f'<section id="{section.key}"><h2>{html.escape(section.title)}</h2>'
-        f"<p class=lead>{section.lead}</p>{figures}{missing}<div class=blocks>{tables}</div>"
-        "</section>"
+    return _element(
+        "section",
+        _element("h2", section.title),
+        _element("p", section.lead, class_="lead"),
+        *(_figure_html(caption, png) for caption, png in section.figures),
+        *(_element("p", missing, class_="note") for missing in section.missing),
+        _element("div", *tables, class_="blocks"),
+        id=section.key,
     )
 
 
 def _page(sections: list[Section], title: str, *, redact: bool) -> str:
     made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    nav = " · ".join(f'<a href="#{s.key}">{html.escape(s.title)}</a>' for s in sections)
+    links = [_element("a", s.title, href=f"#{s.key}") for s in sections]
     privacy = (
         "Phone numbers, e-mail addresses and contact names are masked; recording URLs are left out."
         if redact
         else "Not redacted: this page holds personal data."
     )
-    body = "".join(_section_html(s) for s in sections)
-    return (
-        f"<!doctype html><html lang=en><head><meta charset=utf-8>"
-        f'<meta name=viewport content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body><header>"
-        f"<h1>{html.escape(title)}</h1><p class=meta>unpod-analytics report, {made}. "
-        f"{privacy} Every number here is in <code>tables/*.csv</code>.</p>"
-        f"<nav>{nav}</nav></header><main>{body}</main></body></html>"
+    head = _element(
+        "head",
+        _void("meta", charset="utf-8"),
+        _void("meta", name="viewport", content="width=device-width, initial-scale=1"),
+        _element("title", title),
+        _element("style", Markup(_CSS)),
     )
+    meta = _element(
+        "p",
+        f"unpod-analytics report, {made}. {privacy} Every number here is in ",
+        _element("code", "tables/*.csv"),
+        ".",
+        class_="meta",
+    )
+    header = _element("header", _element("h1", title), meta, _element("nav", *_between(links)))
+    body = _element("body", header, _element("main", *map(_section_html, sections)))
+    return "<!doctype html>" + _element("html", head, body, lang="en")
+
+
+def _between(parts: list[Markup], separator: str = " · ") -> list[object]:
+    """``parts`` with ``separator`` (text) between each two."""
+    return [item for i, part in enumerate(parts) for item in ((separator, part) if i else (part,))]
 
 
 _CSS = """
