@@ -11,9 +11,12 @@ from analytics.load.parse import (
     parse_bounded,
     parse_numbers,
     parse_timestamps,
+    show,
     speakers,
     spell_number,
+    text_column,
     transcript_messages,
+    valid_text,
     word_counts,
 )
 
@@ -294,3 +297,61 @@ def test_word_counts_counts_whitespace_words():
     text = pd.Series(["Tuesday works.", "  a  b\tc\nd ", "", None], dtype="str")
     assert word_counts(text).tolist() == [2, 4, 0, 0]
     assert word_counts(text).dtype == "Int64"
+
+
+# --- hostile values: deep nesting, lone surrogates, NaN -------------------------------------
+
+
+def deep_list(depth: int) -> list:
+    value: list = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def test_parsers_take_a_list_nested_100000_deep_without_recursing():
+    """Arrow's type inference recursed into nested lists and overflowed the C stack."""
+    deep = deep_list(100_000)
+    assert parse_numbers([deep, 1])[1].tolist() == [True, False]
+    assert parse_bounded([deep, 1], high=10)[1].tolist() == [True, False]
+    assert text_column([deep, "a"])[1].tolist() == [True, False]
+    assert parse_timestamps([deep, "2026-01-31"])[1].tolist() == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("raw", "read"),
+    [("a\ud800b", "a\ufffdb"), ("\udc00", "\ufffd"), ("\ud83d\ude00", "\U0001f600")],
+)
+def test_text_column_replaces_lone_surrogates_and_flags_them(raw, read):
+    text, flagged = text_column(["ok", raw, None])
+    assert text.tolist()[:2] == ["ok", read]
+    assert flagged.tolist() == [False, True, False]
+    assert valid_text(raw) == read
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("soon", "'soon'"),
+        ("x" * 100, "'" + "x" * 17 + "..." + "x" * 18 + "'"),
+        (deep_list(5_000), "[[[[...]]]]"),
+        ({"k": [1, 2, 3, 4, 5]}, "{'k': [1, 2, 3, 4, ...]}"),
+        (10**5000, "1e+5000"),
+        (float("nan"), "nan"),
+        ("\ud800\x00", "'\\ud800\\x00'"),
+    ],
+    ids=["text", "long text", "deep", "wide", "huge int", "nan", "surrogate"],
+)
+def test_show_quotes_a_raw_value_short_and_readable(value, shown):
+    assert show(value) == shown
+
+
+def test_show_never_exceeds_100_characters():
+    wide = [{f"key{i}": "v" * 40 for i in range(4)} for _ in range(4)]
+    assert len(show(wide)) <= 100
+
+
+def test_parse_timestamps_reads_nan_as_a_value_when_asked():
+    values = [float("nan"), None, "2026-01-31"]
+    assert parse_timestamps(values)[1].tolist() == [False, False, False]
+    assert parse_timestamps(values, nan_is_missing=False)[1].tolist() == [True, False, False]

@@ -141,6 +141,16 @@ def test_dates_ids_and_small_numbers_are_not_phones(text):
     assert redact_text(pd.Series([text]))[0] == text
 
 
+@pytest.mark.parametrize(
+    "value", ["98765\u00a043210", "\u202f+91\u202f98765\u202f43210", "\t98765\u200943210"]
+)
+def test_phones_quoted_by_repr_are_masked(value):
+    # a problem message quotes the value it could not read with repr, which spells a no-break
+    # or thin space as \xa0 or \u2009
+    text = f"unreadable duration {value!r}; left NA"
+    assert redact_text(pd.Series([text]))[0] == "unreadable duration '[phone]'; left NA"
+
+
 def test_a_phone_right_after_a_date_is_masked_and_the_date_kept():
     text = pd.Series(["2026-01-31 9876543210 called"])
     assert redact_text(text)[0] == "2026-01-31 [phone] called"
@@ -185,8 +195,24 @@ def test_common_words_in_a_name_are_not_names_alone():
     tasks = pd.DataFrame({"user_name": ["Ops User"], "input_name": ["The Support Team"]})
     names = contact_names(tasks)
     assert names == ["The Support Team", "Ops User"]
-    text = pd.Series(["The user asked Ops User for support; the team agreed"])
-    assert redact_text(text, names=names)[0] == "The user asked [name] for support; the team agreed"
+    text = pd.Series(
+        ["The user asked Ops User for support; the team agreed", "OPS  USER, ops-user"]
+    )
+    assert redact_text(text, names=names).tolist() == [
+        "The user asked [name] for support; the team agreed",
+        "[name], [name]",
+    ]
+    assert redact_text(pd.Series(["ops, user"]), names=names)[0] == "ops, user"
+
+
+def test_names_inside_ids_and_words_are_left_alone():
+    # hex ids hold letter runs such as "ada" and "deb"; a name is a whole word
+    text = pd.Series(["T5ada9deb0e1 asked", "ada_deb, Ada2, Adalbert", "Ada, deb."])
+    assert redact_text(text, names=["Ada Deb", "Ada", "Deb"]).tolist() == [
+        "T5ada9deb0e1 asked",
+        "ada_deb, Ada2, Adalbert",
+        "[name], [name].",
+    ]
 
 
 def test_short_name_parts_are_not_names_alone():

@@ -613,6 +613,7 @@ HOSTILE = (
     "javascript:alert(document.cookie)",
     "<style>body{display:none}</style>",
     "nul\x00and\rcr",
+    "$x^$ costs $5 or $6",  # matplotlib would read it as mathematics, and fail
 )
 PAGE_TAGS = {
     "html", "head", "meta", "title", "style", "body", "header", "h1", "p", "code", "nav", "a",
@@ -690,6 +691,8 @@ def assert_only_the_template(page: Path) -> _Elements:
     return found
 
 
+@pytest.mark.filterwarnings("ignore:Glyph 0:UserWarning")  # matplotlib has no glyph for NUL
+@pytest.mark.filterwarnings("ignore:Glyph 13:UserWarning")  # nor for CR
 @pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
 @pytest.mark.parametrize("redact", [True, False], ids=["redacted", "raw"])
 def test_hostile_strings_never_become_markup(value, redact, tmp_path):
@@ -726,31 +729,53 @@ def test_lexicon_names_reach_the_page_as_text_only(small_run, tmp_path):
 # --- 6. redaction errs toward masking, and masks before it cuts ---------------------------------
 
 
-def test_an_email_cut_short_in_a_problem_message_is_still_masked(tmp_path):
-    # the loader quotes at most 60 characters of a value it cannot read: here the message ends
-    # in "asha.rao@exam", which the e-mail pattern must still take for an address
-    bad = task("T1", "a", "hello there", "hi", "Interested")
-    bad["output"]["duration"] = "x" * 46 + "asha.rao@example.com"
-    page = build_report(load_run([bad]), tmp_path / "r")
+def with_problems(run, problems: dict[str, str]):
+    """``run`` with loader problems (field -> message) added for task T1."""
+    more = pd.DataFrame(
+        {"task_id": "T1", "field": list(problems), "problem": list(problems.values())}
+    )
+    table = pd.concat([run.problems, more], ignore_index=True)
+    return dataclasses.replace(run, problems=table.astype(run.problems.dtypes.to_dict()))
+
+
+CUT_MESSAGES = {
+    # the loader quotes a value it cannot read, cut short: a cut address or number is still one
+    "duration": "unreadable duration 'please call back on asha.rao@exam; left NA",
+    "cost": "unreadable cost 'asha.rao@example...xxxxxxxxxxxxxxxxxx'; left NA",
+    "start_time": "unreadable start_time 'ring +91 98765 4...'; left NA",
+    "end_time": "unreadable end_time 'ring 98765\\xa043...'; left NA",
+}
+
+
+def test_addresses_and_numbers_cut_short_in_problem_messages_are_masked(small_run, tmp_path):
+    page = build_report(with_problems(small_run, CUT_MESSAGES), tmp_path / "r")
     text = written_text(page.parent)
-    assert "asha.rao" not in text
-    assert "[email]" in csv(page, "quality").set_index("field").loc["duration", "detail"]
+    assert "asha" not in text
+    assert "98765" not in text
+    details = csv(page, "quality").set_index("field")["detail"]
+    assert details["duration"] == "unreadable duration 'please call back on [email]; left NA"
+    assert details["end_time"] == "unreadable end_time 'ring [phone]...'; left NA"
+
+
+def test_values_the_loader_quotes_are_masked(tmp_path):
+    tasks = [task(f"T{i}", "a", "hello there", "hi", "Interested") for i in range(3)]
+    tasks[0]["output"]["duration"] = "x" * 46 + "asha.rao@example.com"
+    tasks[1]["output"]["duration"] = "asha.rao@example.com " + "y" * 60
+    tasks[2]["output"]["cost"] = {"phone": "+91\u00a098765\u00a043210", "n": [1, 2, 3]}
+    page = build_report(load_run(tasks), tmp_path / "r")
+    text = written_text(page.parent)
+    assert "rao@" not in text
+    assert "98765" not in text
+    assert csv(page, "quality")["check"].eq("unreadable").sum() == 3
 
 
 def test_page_cells_are_cut_after_masking(small_run, tmp_path):
     # a long problem message: the page shows its first 160 characters or so, masked; the CSV
     # holds it whole, masked too; the address across the cut leaks in neither
     long = "unreadable note " + "word " * 28 + "ring +91 98765 43210 or asha.rao@example.com"
-    problems = pd.concat(
-        [
-            small_run.problems,
-            pd.DataFrame({"task_id": ["T1"], "field": ["note"], "problem": [long]}),
-        ],
-        ignore_index=True,
-    ).astype(small_run.problems.dtypes.to_dict())
-    run = dataclasses.replace(small_run, problems=problems)
-    page = build_report(run, tmp_path / "r")
-    shown = table(page, "Findings").set_index("field").loc["note", "detail"]
+    page = build_report(with_problems(small_run, {"note": long}), tmp_path / "r")
+    header, *rows = page_tables(page)["Findings"]
+    shown = pd.DataFrame(rows, columns=header).set_index("field").loc["note", "detail"]
     assert len(shown) <= report_module.MAX_CELL_CHARS + 1
     assert shown.endswith("…")
     assert shown.startswith("unreadable note word word")

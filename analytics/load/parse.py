@@ -5,10 +5,11 @@ Column parsers (:func:`parse_timestamps`, :func:`parse_numbers`, :func:`parse_bo
 return the parsed column plus, where a value can be unreadable, a boolean mask of the values
 that were present but could not be read: the loader turns that mask into ``problems`` rows.
 No parser raises or lets a numpy warning out on any value: an integer too large for a float,
-``1e308``, NaN or infinity is a value like any other, read or flagged. Each tries one C-level pass
-(Arrow, or pandas' ISO 8601 parser) first and reads value by value only what that pass could
-not. Scalar helpers (:func:`transcript_messages`, :func:`json_object`) run once per call,
-never once per turn.
+``1e308``, NaN or infinity, a text with a lone surrogate (:func:`valid_text`), a list nested
+any depth is a value like any other, read or flagged. Each tries one C-level pass (Arrow, or
+pandas' ISO 8601 parser) first and reads value by value only what that pass could not. Scalar
+helpers (:func:`transcript_messages`, :func:`json_object`) run once per call, never once per
+turn; :func:`show` quotes a raw value in a problem message, short and readable.
 
 Examples
 --------
@@ -124,15 +125,27 @@ def _arrow_text(values: Any) -> pa.Array | None:
     return _arrow(values, pa.string())
 
 
-def null_mask(values: pd.Series) -> pd.Series:
-    """True where a value means "no value": None, NaN, or a literal such as ``"None"``.
+def null_mask(values: pd.Series, *, nan_is_missing: bool = True) -> pd.Series:
+    """True where a value means "no value": None, NaN (unless ``nan_is_missing=False``), or a
+    literal such as ``"None"``.
 
-    >>> null_mask(pd.Series(["NULL", " ", "x", None, 0], dtype=object)).tolist()
-    [True, True, False, True, False]
+    >>> null_mask(pd.Series(["NULL", " ", "x", None, 0, float("nan")], dtype=object)).tolist()
+    [True, True, False, True, False, True]
     """
     is_str = values.map(type).isin([str])
     literal = _texts(values.where(is_str)).str.strip().str.lower().isin(NULL_LITERALS)
-    return values.isna() | literal.fillna(False).astype(bool)
+    absent = values.isna() if nan_is_missing else _is_none(values)
+    return absent | literal.fillna(False).astype(bool)
+
+
+def _is_none(values: pd.Series | np.ndarray) -> Any:
+    """True where a value is None (elementwise, like ``isna`` but NaN is a value)."""
+    if isinstance(values, pd.Series):
+        return pd.Series(np.equal(values.to_numpy(dtype=object), _NONE), index=values.index)
+    return np.equal(values, _NONE)
+
+
+_NONE = np.array(None, dtype=object)
 
 
 _NULL_SET = pa.array(sorted(NULL_LITERALS))
@@ -202,13 +215,17 @@ def _spelled(value: Any) -> Any:
     return value
 
 
-def parse_timestamps(values: Sequence[Any] | pd.Series) -> tuple[pd.Series, pd.Series]:
+def parse_timestamps(
+    values: Sequence[Any] | pd.Series, *, nan_is_missing: bool = True
+) -> tuple[pd.Series, pd.Series]:
     """Parse a column of mixed timestamps to ``datetime64[ns, UTC]``.
 
     Accepts ``"2026-01-31 11:47:38.067021"``, ISO 8601 with ``T``, ``Z`` or an offset,
     dates, epoch seconds or milliseconds (numbers or digit strings); naive values are UTC.
-    ``None``/``""``/``"None"``/``"NULL"`` are missing (NaT), not errors. A time before 1990
-    or from 2100 on is unreadable (see :data:`EARLIEST`).
+    ``None``/``""``/``"None"``/``"NULL"`` are missing (NaT), not errors, and so is NaN
+    (pandas' missing marker) unless ``nan_is_missing=False`` (a payload's ``NaN`` token is
+    then unreadable). A time before 1990 or from 2100 on is unreadable (see
+    :data:`EARLIEST`).
 
     One ISO 8601 pass parses the whole column when it holds only text; the lenient reader
     then looks only at what that pass left NaT.
@@ -222,14 +239,15 @@ def parse_timestamps(values: Sequence[Any] | pd.Series) -> tuple[pd.Series, pd.S
     raw = _object_array(values)
     stamps = np.full(len(raw), np.datetime64("NaT"), dtype="datetime64[ns]")
     bad = np.zeros(len(raw), dtype=bool)
-    missing = pd.isna(raw)
+    missing = pd.isna(raw) if nan_is_missing else _is_none(raw)
     text = _arrow_text(values)
     if text is not None:
         stamps = _iso(raw)
         missing |= _literal_nulls(text)
     todo = np.isnat(stamps) & ~missing
     if todo.any():
-        stamps[todo], bad[todo] = _lenient_timestamps(pd.Series(raw[todo], dtype=object))
+        todo_raw = pd.Series(raw[todo], dtype=object)
+        stamps[todo], bad[todo] = _lenient_timestamps(todo_raw, nan_is_missing=nan_is_missing)
     implausible = ~np.isnat(stamps) & ((stamps < EARLIEST) | (stamps >= LATEST))
     stamps[implausible], bad[implausible] = np.datetime64("NaT"), True
     return pd.Series(stamps).dt.tz_localize("UTC").astype(TIMESTAMP), pd.Series(bad)
@@ -244,9 +262,9 @@ def _iso(text: np.ndarray | pd.Series) -> np.ndarray:
     return cast(pd.DatetimeIndex, plausible).as_unit("ns").to_numpy().copy()
 
 
-def _lenient_timestamps(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def _lenient_timestamps(raw: pd.Series, *, nan_is_missing: bool) -> tuple[np.ndarray, np.ndarray]:
     """The slow reader for what the ISO pass could not read: nulls, epochs, garbage."""
-    missing = null_mask(raw).to_numpy()
+    missing = null_mask(raw, nan_is_missing=nan_is_missing).to_numpy(dtype=bool)
     kinds = raw.map(type)
     is_text = kinds.isin([str]).to_numpy() & ~missing
     text = _texts(raw.where(is_text)).str.strip()
@@ -416,8 +434,8 @@ _SHOW = _Short()
 
 def show(value: Any) -> str:
     """A raw value as problem messages quote it: its Python repr, short (at most three levels,
-    four items, 40 characters of text, elided in the middle), never a numpy repr, and
-    valid Unicode (the repr escapes lone surrogates and control characters).
+    four items, 40 characters of text, 100 in all, elided in the middle), never a numpy repr,
+    and valid Unicode (the repr escapes lone surrogates and control characters).
 
     >>> show("soon"), show([[[[1]]]]), show({"k": "v"}), show(float("nan")), show(True)
     ("'soon'", '[[[[...]]]]', "{'k': 'v'}", 'nan', 'True')
@@ -428,7 +446,8 @@ def show(value: Any) -> str:
         value = value.item()
     elif isinstance(value, np.ndarray):
         value = value.tolist()
-    return valid_text(_SHOW.repr(value))
+    shown = valid_text(_SHOW.repr(value))
+    return shown if len(shown) <= 100 else f"{shown[:60]}...{shown[-30:]}"
 
 
 def json_object(value: Any) -> Any:

@@ -23,7 +23,7 @@ from typing import Any, TypedDict
 
 import msgspec
 
-from analytics.load.parse import show, transcript_messages
+from analytics.load.parse import is_valid_text, show, transcript_messages
 
 __all__ = [
     "Classification",
@@ -163,22 +163,22 @@ def to_task(obj: dict[str, Any]) -> tuple[Task, list[Problem]]:
     """
     try:
         return msgspec.convert(obj, Task), []
-    except msgspec.ValidationError:
+    except (msgspec.ValidationError, UnicodeEncodeError):  # a key msgspec cannot compare
         repaired, problems = _repair(obj)
     try:
         return msgspec.convert(repaired, Task), problems
-    except msgspec.ValidationError as err:  # not expected: every container was repaired
+    except (msgspec.ValidationError, UnicodeEncodeError) as err:  # not expected (repaired)
         task_id = repaired.get("task_id")
         found = f"the task could not be read ({err}); only its task_id is kept"
         return Task(task_id=task_id), [*problems, _problem(task_id, "task", found)]
 
 
 def _text_keys(obj: dict[Any, Any]) -> dict[str, Any]:
-    """``obj`` without keys that are not text (a Python source may have them; a struct
-    cannot be built from them)."""
-    if all(type(k) is str for k in obj):
+    """``obj`` without the keys that cannot name a field: not text (a Python source may have
+    them), or with a lone surrogate (msgspec cannot compare those with a struct's fields)."""
+    if all(type(k) is str and is_valid_text(k) for k in obj):
         return obj
-    return {k: v for k, v in obj.items() if type(k) is str}
+    return {k: v for k, v in obj.items() if type(k) is str and is_valid_text(k)}
 
 
 def _repair(obj: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:

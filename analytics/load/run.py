@@ -6,8 +6,10 @@ or bytes, a response dict, a task, a bare list of tasks, or a list of any of the
 list per field gathered in one pass over the typed tasks (:mod:`analytics.load.payload`), then each
 column parsed once (:mod:`analytics.load.parse`) and cast to its dtype (:mod:`analytics.schema`).
 
-Nothing is dropped silently: a value that cannot be read is NA in its table and one row in
-``problems``; an item that is not a task object at all is reported there too. A value that is
+Nothing is dropped silently: a value that cannot be read (of the wrong type, NaN, nested where
+text is expected) is NA in its table and one row in ``problems`` that quotes it; a text with a
+lone surrogate is kept with U+FFFD in its place and one row; an item that is not a task object
+at all is reported there too. Fields the loader does not read are never walked. A value that is
 read but cannot be what it claims is treated the same way: a duration outside
 ``0..MAX_CALL_SECONDS`` (negative, NaN, infinite, a day or more, an integer too large for a
 float), a cost outside ``0..MAX_CALL_COST``, a time outside 1990-2099
@@ -148,7 +150,10 @@ def load_run(source: Source) -> Run:
     SchemaError
         The input is not a tasks response at all (not JSON, a wrong envelope, ``data`` not
         a list, or a non-empty list in which no item is a task object, such as
-        ``[1, 2, 3]``). An empty list is an empty run.
+        ``[1, 2, 3]``, or only lists nested more than 16 deep). An empty list is an empty run.
+        Nothing else in the input raises: any nesting depth, any text, NaN and Infinity
+        tokens, a BOM, bytes that are not UTF-8 load, with problem rows where a value the
+        loader reads could not be read (:mod:`analytics.load.sources`).
     ApiError
         The input is a saved error answer of the API (status 206 or >= 400); it carries the
         platform's message.
@@ -158,6 +163,11 @@ def load_run(source: Source) -> Run:
     >>> run = load_run('{"data": [{"task_id": "T1", "status": "pending", "output": {}}]}')
     >>> run
     Run(tasks=1, calls=0, turns=0, problems=0)
+    >>> problems = load_run([{"task_id": "T1", "assignee": [7], "status": "x\\ud800"}]).problems
+    >>> problems["field"].tolist(), problems["problem"].iloc[0]
+    (['assignee', 'status'], 'unreadable assignee [7]; left NA')
+    >>> problems["problem"].iloc[1]
+    "status 'x\\\\ud800' is not valid Unicode (a lone surrogate); read with U+FFFD in its place"
     >>> load_run(b"not json")
     Traceback (most recent call last):
     ...
@@ -370,37 +380,34 @@ def _post_fields(output: Output) -> tuple[tuple[Any, ...], _Found]:
     """(outcome, summary, labels, success_evaluator, structured_data, customer) of one call,
     and what could not be read."""
     found: _Found = []
-    post = _struct(output.post_call_data, PostCall, "post_call_data", found) or _NO_POST
+    post = output.post_call_data
+    if type(post) is not PostCall:
+        post = _struct(post, PostCall, "post_call_data", found) or _NO_POST
     summary = post.summary
-    if isinstance(summary, Summary):
+    if type(summary) is Summary:
         status, text, name = summary.status, summary.summary, summary.name
     else:
         status, text, name = None, summary, None
-    field = "post_call_data.classification"
-    kinds = _struct(post.classification, Classification, field, found)
+    kinds = post.classification
+    if type(kinds) is not Classification:
+        kinds = _struct(kinds, Classification, "post_call_data.classification", found)
+    outcome = post.outcome if status is None else status
     fields = (
-        _first(status, post.outcome, output.outcome),
-        _first(text, output.call_summary),
+        output.outcome if outcome is None else outcome,
+        output.call_summary if text is None else text,
         _labels(None if kinds is None else kinds.labels, found),
         post.success_evaluator,
         _structured(post.structured_data, found),
-        _first(output.customer, name),
+        name if output.customer is None else output.customer,
     )
     return fields, found
 
 
-def _first(*values: Any) -> Any:
-    """The first value that is not None (None when all are)."""
-    return next((v for v in values if v is not None), None)
-
-
 def _struct(value: Any, kind: type, field: str, found: _Found) -> Any:
-    """``value`` as ``kind``: itself, or its JSON text decoded; None (and a problem for a
-    text that is not such a JSON object) otherwise."""
+    """``value`` (not a ``kind``) as ``kind`` when it is its JSON text; None (and a problem
+    when it is a text that is no such JSON object) otherwise."""
     if value is None or _is_null_literal(value):
         return None
-    if isinstance(value, kind):
-        return value
     decoded = _as_struct(value, kind)
     if decoded is None:
         found.append((field, f"{field} {show(value)} is not a JSON object; its fields left NA"))
@@ -418,6 +425,8 @@ def _as_struct(text: Any, kind: type) -> Any:
 def _labels(value: Any, found: _Found) -> str | None:
     """The labels as ``"a; b"`` (numbers spelled); None when there are none, and with a
     problem when they are not a list of text (or its JSON text)."""
+    if type(value) is list and all(type(v) is str for v in value):
+        return "; ".join(value) or None
     value = None if _is_null_literal(value) else json_object(value)
     if value is None or (isinstance(value, list) and not value):
         return None
@@ -440,14 +449,15 @@ def _label(value: Any) -> str | None:
 def _structured(value: Any, found: _Found) -> str | None:
     """``structured_data`` as JSON text; None when absent or empty, and with a problem when
     it cannot be JSON (a text that looks like JSON but is not, a part nested too deep)."""
+    if type(value) is dict and value:  # the usual case
+        text = _json_text(value)
+        if text is not None and TOO_DEEP not in text:
+            return text
     decoded = json_object(value)
     if decoded is None or (isinstance(decoded, (str, list, dict)) and not decoded):
         return None
     looks = isinstance(value, str) and decoded is value and value.lstrip()[:1] in ("{", "[")
-    try:
-        text = None if looks else _json_text(decoded)
-    except (RecursionError, TypeError, ValueError, msgspec.EncodeError):
-        text = None
+    text = None if looks else _json_text(decoded)
     if text is None or text == "null" or TOO_DEEP in text:  # "null": NaN or infinity
         problem = (
             f"structured_data {show(value)} is not JSON that can be read (or nests deeper than "
@@ -458,12 +468,19 @@ def _structured(value: Any, found: _Found) -> str | None:
     return text
 
 
-def _json_text(value: Any) -> str:
-    """``value`` as compact JSON; a lone surrogate is written as its escape."""
+def _json_text(value: Any) -> str | None:
+    """``value`` as compact JSON (a lone surrogate written as its escape); None when it
+    cannot be JSON (nested too deep for the encoder, or not JSON data)."""
     try:
         return msgspec.json.encode(value).decode()
     except UnicodeEncodeError:
+        pass
+    except (RecursionError, TypeError, ValueError, msgspec.EncodeError):
+        return None
+    try:
         return json.dumps(value, separators=(",", ":"))
+    except (RecursionError, TypeError, ValueError):
+        return None
 
 
 def _calls_table(
@@ -665,7 +682,7 @@ def _turn_columns(
             task_ids, bad_roles, "transcript.role", raw_roles, _text_problem("transcript.role")
         ),
         _mask_problems(task_ids, bad_stamp, "transcript.timestamp", raw_stamps),
-        _mask_problems(task_ids, bad_time, "transcript.time", [m.time for m in flat]),
+        _mask_problems(task_ids, bad_time, "transcript.time", _times(flat, bad_time)),
         offset_problems,
     ]
     return conform(turns, TURNS_SCHEMA), _concat_problems(problems)
@@ -685,14 +702,16 @@ def _turn_timestamps(
     return stamp, bad, bad_time
 
 
+def _times(flat: list[Message], bad: np.ndarray) -> list[Any]:
+    """The raw ``time`` of each message, gathered only when one is flagged."""
+    return [m.time for m in flat] if bad.any() else []
+
+
 def _timestamps(raw: list[Any]) -> tuple[pd.Series, np.ndarray]:
     """:func:`~analytics.load.parse.parse_timestamps` of a raw list, NaN flagged too: in a
     payload it is a ``NaN`` token, not pandas' missing marker."""
-    stamps, flagged = parse_timestamps(raw)
-    bad = flagged.to_numpy(dtype=bool, copy=True)
-    gaps = np.flatnonzero(stamps.isna().to_numpy() & ~bad)
-    bad[[i for i in gaps.tolist() if isinstance(raw[i], float)]] = True
-    return stamps, bad
+    stamps, bad = parse_timestamps(raw, nan_is_missing=False)
+    return stamps, bad.to_numpy(dtype=bool)
 
 
 def _naive(stamps: pd.Series) -> np.ndarray:

@@ -207,10 +207,11 @@ def _cut_deep(raw: bytes) -> bytes:
     not JSON and says so when decoded)."""
     data = np.frombuffer(raw, dtype=np.uint8)
     quotes = _unescaped_quotes(data)
-    brackets = np.flatnonzero(np.isin(data, _BRACKETS))
+    opening = (data == ord("[")) | (data == ord("{"))
+    brackets = np.flatnonzero(opening | (data == ord("]")) | (data == ord("}")))
     brackets = brackets[np.searchsorted(quotes, brackets) % 2 == 0]  # outside strings
-    step = np.where(np.isin(data[brackets], _OPENING), 1, -1)
-    depth = np.cumsum(step)
+    step = np.where(opening[brackets], 1, -1).astype(np.int32)
+    depth = np.cumsum(step, dtype=np.int32)
     starts = brackets[(step == 1) & (depth == MAX_JSON_DEPTH + 1)]
     ends = brackets[(step == -1) & (depth == MAX_JSON_DEPTH)]
     stand_in = json.dumps(TOO_DEEP).encode()
@@ -222,22 +223,21 @@ def _cut_deep(raw: bytes) -> bytes:
     return b"".join([*pieces, raw[done:]])
 
 
-_BRACKETS = np.frombuffer(b"[]{}", dtype=np.uint8)
-_OPENING = np.frombuffer(b"[{", dtype=np.uint8)
-
-
 def _unescaped_quotes(data: np.ndarray) -> np.ndarray:
     """Positions of the ``"`` that open or close a string: those not after an odd run of
     backslashes."""
     quotes = np.flatnonzero(data == ord('"'))
-    slashes = np.flatnonzero(data == ord("\\"))
-    if not len(slashes):
+    suspect = np.flatnonzero(data[np.maximum(quotes - 1, 0)] == ord("\\"))  # after a backslash
+    if not len(suspect):
         return quotes
+    slashes = np.flatnonzero(data == ord("\\"))
     run_start = np.flatnonzero(np.diff(slashes, prepend=-2) != 1)
     run_end = np.append(run_start[1:], len(slashes)) - 1
     odd = (run_end - run_start) % 2 == 0
     escaped = slashes[run_end[odd]] + 1
-    return quotes[~np.isin(quotes, escaped)]
+    keep = np.ones(len(quotes), dtype=bool)
+    keep[suspect[np.isin(quotes[suspect], escaped)]] = False
+    return quotes[keep]
 
 
 def _tasks_from_dict(obj: dict[str, Any], where: str) -> tuple[list[Task], list[Problem]]:
@@ -320,7 +320,12 @@ def _is_object(item: Any) -> bool:
 def _response_data(response: dict[str, Any], where: str) -> list[Any]:
     status = response.get("status_code")
     if type(status) is int and (status == 206 or status >= 400):
-        raise error_for_answer(status, response)
+        try:
+            error = error_for_answer(status, response)
+        except RecursionError:  # a message nested too deep to spell out
+            message = f"a message nested too deep to read: {show(response.get('message'))}"
+            error = error_for_answer(status, response, message=message)
+        raise error
     data = response["data"]
     if not isinstance(data, list):
         raise SchemaError(

@@ -41,6 +41,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib import rc_context
 from matplotlib.figure import Figure
 
 from analytics._shared import MISSING_LABEL
@@ -75,6 +76,8 @@ CONVERSATION_RULE = "at least one agent turn and one user turn"
 REPORT_FILES = ("index.html", "tables")
 """What a report directory holds; :func:`build_report` replaces no directory holding more."""
 MAX_FINDINGS_SHOWN = 50
+MAX_CELL_CHARS = 160
+"""The longest text a cell of the page shows (a problem message is cut, after masking)."""
 _MINUTE = 60.0
 _NB_HYPHEN = "\u2011"  # a header never breaks at it ("chi-square", "p-value")
 
@@ -140,6 +143,7 @@ def build_report(
         sections = _sections(run, lexicons or BUILTIN_LEXICONS)
         if redact:
             _redact(sections, contact_names(run.tasks, run.calls))
+        _shorten(sections)  # after masking: a cut address or number would escape the patterns
         for section in sections:
             for name, table in section.tables.items():
                 save_table(table, folder / "tables" / f"{name}.csv")
@@ -166,6 +170,25 @@ def _redact_shown(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     text = [c for c in frame.columns if c in _TEXT_HEADERS]
     masked = redact_frame(frame[text], names=names)
     return frame.assign(**{c: masked[c] for c in text})
+
+
+def _shorten(sections: list[Section]) -> None:
+    """Cut the page's long cells (problem messages) to :data:`MAX_CELL_CHARS`; the CSVs keep
+    them whole."""
+    for section in sections:
+        section.shown = {k: v.map(_short) for k, v in section.shown.items()}
+
+
+def _short(value: object) -> object:
+    """A text longer than :data:`MAX_CELL_CHARS` cut after its last whole word, with "…".
+
+    >>> _short("word " * 40)[-10:], _short(3)
+    ('word word…', 3)
+    """
+    if not isinstance(value, str) or len(value) <= MAX_CELL_CHARS:
+        return value
+    head = value[:MAX_CELL_CHARS]
+    return (head.rsplit(maxsplit=1)[0] if " " in head.strip() else head) + "…"
 
 
 # --- the content ----------------------------------------------------------------------------
@@ -653,11 +676,15 @@ def _draw(
     size: tuple[float, float] = (7.5, 3.8),
     **options: object,
 ) -> bytes:
-    """Draw one plot on its own figure (no pyplot state) and return it as PNG bytes."""
-    figure = Figure(figsize=size, layout="constrained")
-    plot(data, ax=figure.add_subplot(), **options)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110)
+    """Draw one plot on its own figure (no pyplot state) and return it as PNG bytes.
+
+    Text is drawn as written: ``$`` in an assignee or a lexicon name is no mathematics.
+    """
+    with rc_context({"text.parse_math": False}):
+        figure = Figure(figsize=size, layout="constrained")
+        plot(data, ax=figure.add_subplot(), **options)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=110)
     return buffer.getvalue()
 
 
