@@ -889,3 +889,17 @@ def test_runs_refuses_a_bad_space_token(client, unpod_server, bad):
     with pytest.raises(ValueError, match=re.escape(f"space_token={bad!r} is not an id")):
         client.runs(bad)
     assert unpod_server.requests == []
+
+
+def test_a_hostile_page_is_decoded_as_the_loader_reads_files(client, unpod_server):
+    """BOM, NaN, a lone surrogate escape and deep nesting in an ignored field: the fetch works."""
+    deep = "[" * 3000 + "]" * 3000
+    body = (
+        '\ufeff{"count": 1, "status_code": 200, "message": "ok", "data": [{"task_id": "T1", '
+        '"assignee": "a\\ud800", "output": {"duration": NaN, "junk": ' + deep + "}}]}"
+    ).encode("utf-8")
+    unpod_server.add(RUN_TASKS, Reply(200, body, headers={"Content-Type": "application/json"}))
+    run = fetch_run("S1", "R1", client=client)
+    assert run.tasks["task_id"].tolist() == ["T1"]
+    assert run.tasks["assignee"].tolist() == ["a\ufffd"]
+    assert set(run.problems["field"]) >= {"assignee", "duration"}

@@ -45,7 +45,6 @@ from datetime import UTC, datetime
 from typing import Any, NoReturn
 from urllib.parse import urljoin, urlsplit
 
-import msgspec
 import requests
 import urllib3.exceptions
 from requests.adapters import HTTPAdapter
@@ -57,12 +56,14 @@ from analytics.errors import (
     ApiConnectionError,
     ApiError,
     AuthenticationError,
+    SchemaError,
     answer_message,
     error_for_answer,
 )
 from analytics.io._ids import check_id
 from analytics.io.store import save_snapshot, snapshot_path
 from analytics.load import Run, load_run
+from analytics.load.sources import parse_json
 
 __all__ = [
     "UnpodClient",
@@ -243,9 +244,11 @@ def retry_policy(
 
 
 def _decode(response: requests.Response) -> Any:
+    """The body as the loader reads a saved file (:func:`~analytics.load.sources.parse_json`:
+    BOM, ``NaN``, lone surrogates, any depth); None when it is not JSON at all."""
     try:
-        return msgspec.json.decode(response.content)
-    except msgspec.DecodeError:
+        return parse_json(response.content)
+    except SchemaError:
         return None
 
 
