@@ -20,8 +20,17 @@ from analytics.errors import (
     SchemaError,
     ServerError,
 )
-from analytics.io import UnpodClient, fetch_run, save_snapshot, save_table, save_tables
-from analytics.load import Run, load_run
+from analytics.io import (
+    SyncResult,
+    UnpodClient,
+    fetch_run,
+    save_snapshot,
+    save_table,
+    save_tables,
+    sync_space,
+    write_dataset,
+)
+from analytics.load import Dataset, Run, load_run, open_dataset
 from analytics.stats import (
     call_volume,
     compare_groups,
@@ -55,6 +64,7 @@ __all__ = [
     "ApiError",
     "AuthenticationError",
     "ConversationFeatures",
+    "Dataset",
     "KeywordCounts",
     "NotFoundError",
     "PermissionDeniedError",
@@ -63,6 +73,7 @@ __all__ = [
     "SchemaError",
     "ServerError",
     "SpeakerText",
+    "SyncResult",
     "UnpodClient",
     "build_report",
     "call_features",
@@ -80,6 +91,7 @@ __all__ = [
     "keyword_features",
     "keyword_hit_rates",
     "load_run",
+    "open_dataset",
     "outcome_rates",
     "plots",
     "quality_checks",
@@ -87,4 +99,6 @@ __all__ = [
     "save_table",
     "save_tables",
     "schema",
+    "sync_space",
+    "write_dataset",
 ]

@@ -22,6 +22,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -238,3 +239,36 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def utc_time(value: object, name: str) -> pd.Timestamp:
+    """``value`` (ISO text, a date or a datetime; naive means UTC) as a UTC timestamp.
+
+    Raises ValueError naming ``name`` and the value when it is not a time (numbers are not
+    taken: ``123`` would silently be 1970).
+
+    >>> utc_time("2026-11-01", "since")
+    Timestamp('2026-11-01 00:00:00+0000', tz='UTC')
+    """
+    try:
+        stamp = pd.Timestamp(value) if isinstance(value, (str, date)) else None
+    except (ValueError, TypeError, OverflowError):
+        stamp = None
+    if stamp is None or pd.isna(stamp):
+        raise ValueError(f"{name} {value!r} is not a time: give ISO text such as '2026-11-01'")
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def text_list(value: str | Iterable[str] | None, what: str) -> list[str] | None:
+    """One name or several as a list (None stays None); ValueError for a name that is not text.
+
+    >>> text_list("R1", "runs"), text_list(("R1", "R2"), "runs"), text_list(None, "runs")
+    (['R1'], ['R1', 'R2'], None)
+    """
+    if value is None:
+        return None
+    names = [value] if isinstance(value, str) else list(value)
+    bad = [n for n in names if not isinstance(n, str)]
+    if bad:
+        raise ValueError(f"{what} must be text (ids or names), got {bad[0]!r}")
+    return names

@@ -10,6 +10,9 @@
     unpod-analytics fetch                             # the spaces (needs UNPOD_ORG_HANDLE)
     unpod-analytics fetch --space TOKEN               # the space's runs
     unpod-analytics fetch --space TOKEN --run RUN_ID  # save data/raw/TOKEN/RUN_ID.json
+    unpod-analytics sync --space TOKEN                # new and unfinished runs into data/
+    unpod-analytics import data/raw/S/R.json --root data --space S
+    unpod-analytics report --root data --since 2026-11-01 --out reports/november
     unpod-analytics --version
 
 The API token comes from the environment only (``UNPOD_API_TOKEN``, or the variable named by
@@ -43,6 +46,7 @@ import analytics
 from analytics.datasets import load_sample
 from analytics.errors import AnalyticsError
 from analytics.io.client import MAX_PAGES, TOKEN_ENV, UnpodClient, fetch_run, resolve_token
+from analytics.io.dataset import write_dataset
 from analytics.io.store import (
     DEFAULT_ROOT,
     TABLE_FORMATS,
@@ -51,7 +55,8 @@ from analytics.io.store import (
     save_tables,
     snapshot_path,
 )
-from analytics.load import Run, load_run
+from analytics.io.sync import sync_space
+from analytics.load import Run, load_run, open_dataset
 from analytics.text.tables import call_features
 from analytics.viz.report import build_report
 
@@ -110,6 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_export(commands)
     _add_features(commands)
     _add_fetch(commands)
+    _add_sync(commands)
+    _add_import(commands)
     return parser
 
 
@@ -126,13 +133,12 @@ def _example(*lines: str) -> dict[str, Any]:
     return {"epilog": f"examples:\n{text}", "formatter_class": argparse.RawDescriptionHelpFormatter}
 
 
-def _add_sources(command: argparse.ArgumentParser, *, required: bool) -> None:
+def _add_sources(command: argparse.ArgumentParser, *, default: str) -> None:
     command.add_argument(
         "sources",
-        nargs="+" if required else "*",
+        nargs="*",
         metavar="SOURCE",
-        help="saved run responses (JSON files); several are merged"
-        + ("" if required else "; default the bundled sample run"),
+        help=f"saved run responses (JSON files); several are merged; {default}",
     )
 
 
@@ -149,9 +155,11 @@ def _add_report(commands: _Commands) -> None:
             "report --out reports/sample",
             "report data/raw/SPACE/RUN.json --out reports/RUN",
             "report --space SPACE --run RUN --out reports/RUN   # fetches first",
+            "report --root data --space SPACE --since 2026-11-01 --out reports/november",
         ),
     )
-    _add_sources(report, required=False)
+    _add_sources(report, default="default the bundled sample run")
+    _add_dataset_options(report)
     report.add_argument("--out", required=True, metavar="DIR", help="the report folder")
     report.add_argument(
         "--no-redact",
@@ -160,8 +168,14 @@ def _add_report(commands: _Commands) -> None:
         help="keep phone numbers, e-mails, names and recording URLs",
     )
     report.add_argument("--title", help="the page title (default: the run id)")
-    report.add_argument("--space", metavar="TOKEN", help="fetch the run from this space first")
-    report.add_argument("--run", metavar="RUN_ID", help="the run to fetch (with --space)")
+    report.add_argument(
+        "--space",
+        metavar="TOKEN",
+        help="fetch the run from this space first (with --root: only this space's runs)",
+    )
+    report.add_argument(
+        "--run", metavar="RUN_ID", help="the run to fetch (with --space; with --root: only it)"
+    )
     _add_api_options(report)
 
 
@@ -174,7 +188,8 @@ def _add_export(commands: _Commands) -> None:
         description="Load saved run responses and write DIR/tasks, DIR/calls and DIR/turns.",
         **_example("export data/raw/SPACE/RUN.json --out tables/ --format parquet"),
     )
-    _add_sources(export, required=True)
+    _add_sources(export, default="or --root DIR")
+    _add_dataset_options(export, space=True)
     export.add_argument("--out", required=True, metavar="DIR", help="the folder to write into")
     export.add_argument(
         "--format", choices=("csv", "parquet"), default="csv", help="file format (default csv)"
@@ -192,9 +207,75 @@ def _add_features(commands: _Commands) -> None:
         "call's assignee, outcome and status, as CSV (or Parquet for a .parquet FILE).",
         **_example("features data/raw/SPACE/RUN.json --out features.csv"),
     )
-    _add_sources(features, required=True)
+    _add_sources(features, default="or --root DIR")
+    _add_dataset_options(features, space=True)
     features.add_argument("--out", required=True, metavar="FILE", help=".csv or .parquet")
     _add_raw_cells(features)
+
+
+def _add_dataset_options(command: argparse.ArgumentParser, *, space: bool = False) -> None:
+    command.add_argument(
+        "--root", metavar="DIR", help="read the runs from this dataset (see sync) instead of files"
+    )
+    if space:
+        command.add_argument("--space", metavar="TOKEN", help="with --root: only this space")
+    command.add_argument(
+        "--since", metavar="DATE", help="with --root: only calls started on or after DATE (UTC)"
+    )
+    command.add_argument(
+        "--until",
+        metavar="DATE",
+        help="with --root: only calls started before DATE (a date: to its end)",
+    )
+
+
+def _add_sync(commands: _Commands) -> None:
+    sync = _add_command(
+        commands,
+        "sync",
+        _cmd_sync,
+        help="fetch a space's new and unfinished runs into a Parquet dataset",
+        description="List the space's runs and fetch each one not yet in the dataset at ROOT, "
+        "or still changing; complete runs already there are skipped. Writes ROOT/raw/SPACE/"
+        "RUN.json snapshots, ROOT/tables/... Parquet files and ROOT/manifest.json, and prints "
+        "one line per run. Exit status 1 when a run failed (the others are kept).",
+        **_example(
+            "sync --space SPACE",
+            "sync --space SPACE --root data --since 2026-11-01",
+            "sync --space SPACE --run RUN --refresh",
+        ),
+    )
+    sync.add_argument("--space", required=True, metavar="TOKEN", help="the space token")
+    sync.add_argument(
+        "--root", default="data", metavar="DIR", help="the dataset folder (default data)"
+    )
+    sync.add_argument(
+        "--run", dest="runs", action="append", metavar="RUN_ID", help="only this run (repeatable)"
+    )
+    sync.add_argument("--since", metavar="DATE", help="only runs created on or after DATE (UTC)")
+    sync.add_argument("--refresh", action="store_true", help="fetch complete runs again too")
+    sync.add_argument("--quiet", action="store_true", help="no progress bars")
+    _add_api_options(sync)
+
+
+def _add_import(commands: _Commands) -> None:
+    command = _add_command(
+        commands,
+        "import",
+        _cmd_import,
+        help="add saved run snapshots to a Parquet dataset",
+        description="Load each SNAPSHOT (a saved run response) and store its runs in the "
+        "dataset at ROOT under SPACE, replacing runs already there. Prints one line per run.",
+        **_example("import data/raw/SPACE/RUN.json --root data --space SPACE"),
+    )
+    command.add_argument("snapshots", nargs="+", metavar="SNAPSHOT", help="saved run responses")
+    command.add_argument("--root", required=True, metavar="DIR", help="the dataset folder")
+    command.add_argument("--space", required=True, metavar="TOKEN", help="the space they belong to")
+    command.add_argument(
+        "--run",
+        metavar="RUN_ID",
+        help="store each snapshot under this run id (for tasks that name no run)",
+    )
 
 
 def _add_raw_cells(command: argparse.ArgumentParser) -> None:
@@ -333,7 +414,17 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace) -> Run:
-    """The run the command works on: fetched, read from SOURCE files, or the sample."""
+    """The run the command works on: from a dataset, fetched, read from SOURCE files, or the
+    sample."""
+    if args.root:
+        return _from_dataset(args)
+    dated = "--since" if args.since else "--until" if args.until else None
+    if dated:
+        raise ValueError(f"{dated} filters a dataset: give --root DIR too")
+    if args.command != "report" and args.space:
+        raise ValueError("--space filters a dataset: give --root DIR too")
+    if not args.sources and args.command != "report":
+        raise ValueError(f"{args.command} needs SOURCE files or --root DIR")
     if getattr(args, "run", None) or getattr(args, "space", None):
         if not (args.space and args.run):
             raise ValueError("--space and --run go together: the space token and the run id")
@@ -344,6 +435,43 @@ def _load(args: argparse.Namespace) -> Run:
     if not args.sources:
         return load_sample()
     return load_run([Path(source) for source in args.sources])
+
+
+def _from_dataset(args: argparse.Namespace) -> Run:
+    if args.sources:
+        raise ValueError("give either SOURCE files or --root DIR, not both")
+    run = getattr(args, "run", None)
+    return open_dataset(args.root).load(
+        spaces=args.space, runs=run, since=args.since, until=args.until
+    )
+
+
+def _cmd_sync(args: argparse.Namespace) -> int:
+    if args.quiet:
+        args.progress = False
+    with _client(args) as client:
+        result = sync_space(
+            args.space,
+            root=args.root,
+            client=client,
+            runs=args.runs,
+            since=args.since,
+            refresh=args.refresh,
+            progress=args.progress,
+        )
+    table = result.table
+    if len(table):
+        sys.stdout.write(table.to_string(index=False, na_rep="") + "\n")
+    sys.stderr.write(f"{result!r}\n")
+    return 0 if result.ok else 1
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    for snapshot in args.snapshots:
+        rows = write_dataset(Path(snapshot), args.root, space=args.space, run_id=args.run)
+        for run_id, tasks in zip(rows["run_id"], rows["tasks"], strict=True):
+            sys.stdout.write(f"{snapshot}\t{args.space}\t{run_id}\t{tasks} tasks\n")
+    return 0
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -401,6 +529,14 @@ def _os_error_line(exc: OSError, args: argparse.Namespace) -> str:
     return f"cannot write {str(out)!r}: {reason}; {fix}"
 
 
+def _error_line(exc: Exception, args: argparse.Namespace) -> str:
+    if isinstance(exc, KeyError) and exc.args:
+        return str(exc.args[0])  # str(KeyError) would quote the message
+    if isinstance(exc, BlockingIOError):
+        return exc.strerror or str(exc)
+    return _os_error_line(exc, args) if isinstance(exc, OSError) else str(exc)
+
+
 def _log_to_stderr(verbose: bool) -> logging.Handler:
     """Show log records on stderr: warnings as ``unpod-analytics: ...``; everything if verbose.
 
@@ -427,10 +563,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Callable[[argparse.Namespace], int] = args.func  # set by _add_command
     try:
         return func(args)
-    except (AnalyticsError, ValueError, OSError) as exc:
+    except (AnalyticsError, ValueError, OSError, KeyError) as exc:
         if args.verbose:
             traceback.print_exc()
-        text = _os_error_line(exc, args) if isinstance(exc, OSError) else str(exc)
+        text = _error_line(exc, args)
         sys.stderr.write(f"{PROG}: error: {' '.join(text.split())}\n")
         return 1
     except KeyboardInterrupt:

@@ -108,6 +108,49 @@ TURNS_SCHEMA: dict[str, DtypeName] = {
 PROBLEMS_SCHEMA: dict[str, DtypeName] = {"task_id": TEXT, "field": TEXT, "problem": TEXT}
 """``problems``: one row per finding of the loader."""
 
+TABLE_SCHEMAS: dict[str, dict[str, DtypeName]] = {
+    "tasks": TASKS_SCHEMA,
+    "calls": CALLS_SCHEMA,
+    "turns": TURNS_SCHEMA,
+    "problems": PROBLEMS_SCHEMA,
+}
+"""The four tables of a :class:`~analytics.load.Run`, by name, in the order a dataset stores
+them."""
+
+DATASET_SCHEMA_VERSION: Final = 1
+"""The version of the table schemas a dataset's files were written with (its manifest says it).
+It goes up when a column changes meaning or dtype; added columns read back as NA without it."""
+
+MANIFEST_SCHEMA: dict[str, DtypeName] = {
+    "space": TEXT,
+    "run_id": TEXT,
+    "run_name": TEXT,
+    "created": TIMESTAMP,
+    "run_status": TEXT,
+    "tasks": COUNT,
+    "calls": COUNT,
+    "turns": COUNT,
+    "problems": COUNT,
+    "first_call_start": TIMESTAMP,
+    "last_call_start": TIMESTAMP,
+    "first_task_created": TIMESTAMP,
+    "last_task_created": TIMESTAMP,
+    "complete": BOOL,
+    "server_tasks": COUNT,
+    "synced_at": TIMESTAMP,
+    "schema_version": COUNT,
+    "content_hash": TEXT,
+    "source": TEXT,
+}
+"""``Dataset.runs``: one row per run of a dataset, the entries of its ``manifest.json``.
+
+``created``, ``run_name`` and ``run_status`` are the platform's (NA for a run imported from a
+snapshot); ``first_call_start``/``last_call_start`` span its calls' start times and
+``first_task_created``/``last_task_created`` its tasks' creation times (what a time filter
+checks before opening a file); ``server_tasks`` is the task count the platform gave when the
+run was synced (what a later sync compares to skip it); ``source`` is ``sync`` or
+``import``."""
+
 QUALITY_SCHEMA: dict[str, DtypeName] = {
     "task_id": TEXT,
     "field": TEXT,
@@ -143,6 +186,10 @@ TASK_STATUSES = (
     "failed",
     "partially_completed",
 )
+UNFINISHED_TASK_STATUSES = frozenset({"pending", "scheduled", "in_progress", "processing", "hold"})
+"""Task statuses that will still change: a run with such a task is not complete."""
+FINAL_RUN_STATUSES = frozenset({"completed", "failed"})
+"""Run statuses after which the platform starts no more calls for the run."""
 CALL_STATUSES = (
     "connected",
     "notConnected",

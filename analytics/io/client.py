@@ -803,6 +803,26 @@ class UnpodClient:
         max_pages = _check_count(max_pages, "max_pages", "e.g. 10000")
         return self._unique(path, "task_id", unit="task", max_pages=max_pages)
 
+    def run_task_count(self, space_token: str, run_id: str) -> int:
+        """How many tasks the server holds for a run: one request (``page=1&page_size=1``).
+
+        Returns the envelope's ``count``; raises :class:`ApiError` when the answer carries no
+        count (``count`` missing, or not an integer >= 0). Ids are checked first (:func:`check_id`).
+        """
+        space, run = check_id(space_token, "space_token"), check_id(run_id, "run_id")
+        path = f"/spaces/{space}/runs/{run}/tasks/"
+        count = self._get(path, {"page": 1, "page_size": 1}).get("count")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise ApiError(
+                self._scrub(
+                    f"the answer gives no task count ('count' is {count!r:.60}, not an integer "
+                    ">= 0), so the run cannot be checked for changes; sync it with refresh=True"
+                ),
+                status_code=200,
+                url=self._scrub(self.base_url + path),
+            )
+        return count
+
 
 def run_response(tasks: list[dict[str, Any]], *, space_token: str, run_id: str) -> dict[str, Any]:
     """The tasks of a run as one response-shaped dict, stamped with when and what was fetched.

@@ -31,7 +31,6 @@ import json
 import logging
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from itertools import chain
 from operator import attrgetter
 from typing import Any
@@ -41,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from analytics._shared import gc_paused
+from analytics.load.dataset import is_dataset, open_dataset
 from analytics.load.parse import (
     json_object,
     parse_bounded,
@@ -64,6 +64,7 @@ from analytics.load.payload import (
     messages_of,
 )
 from analytics.load.sources import MAX_JSON_DEPTH, TOO_DEEP, Source, read_tasks
+from analytics.load.tables import Run
 from analytics.schema import (
     ANSWERED_CALL_STATUSES,
     CALL_TYPES,
@@ -91,44 +92,6 @@ _TASK_TEXT = ("assignee", "status", "execution_type")
 _SCALARS = (str, int, float, bool)
 
 
-@dataclass(frozen=True, repr=False)
-class Run:
-    """One loaded run: four tidy tables (schemas in :mod:`analytics.schema`).
-
-    Attributes
-    ----------
-    tasks : DataFrame
-        One row per task, key ``task_id``.
-    calls : DataFrame
-        One row per task whose output holds call data.
-    turns : DataFrame
-        One row per transcript message, key ``(task_id, turn)``.
-    problems : DataFrame
-        ``task_id, field, problem``: one row per value the loader could not read.
-    """
-
-    tasks: pd.DataFrame
-    calls: pd.DataFrame
-    turns: pd.DataFrame
-    problems: pd.DataFrame
-
-    def __repr__(self) -> str:
-        return (
-            f"Run(tasks={len(self.tasks)}, calls={len(self.calls)}, "
-            f"turns={len(self.turns)}, problems={len(self.problems)})"
-        )
-
-    def describe(self) -> pd.DataFrame:
-        """Row counts of each table: a one-glance check that a load looks right.
-
-        >>> from analytics.datasets import make_run
-        >>> int(load_run(make_run(10, random_state=1)).describe().loc["tasks", "rows"])
-        10
-        """
-        sizes = {name: len(getattr(self, name)) for name in ("tasks", "calls", "turns", "problems")}
-        return pd.DataFrame({"rows": sizes}).rename_axis("table")
-
-
 def load_run(source: Source) -> Run:
     """Load one or more Unpod run-task responses into a :class:`Run`.
 
@@ -137,7 +100,9 @@ def load_run(source: Source) -> Run:
     source : path, str, bytes, dict or list
         A path to a saved response; JSON text or bytes; a parsed response
         (``{"count", "status_code", "message", "data": [...]}``); one task; a bare list of
-        tasks; or a list of any of these (pages or several runs), concatenated.
+        tasks; or a list of any of these (pages or several runs), concatenated. A path to
+        a dataset folder (one holding ``manifest.json``) loads every run of the dataset,
+        as ``open_dataset(path).load()`` does.
 
     Returns
     -------
@@ -173,6 +138,8 @@ def load_run(source: Source) -> Run:
     ...
     analytics.errors.SchemaError: JSON bytes is not valid JSON (...); pass a saved run ...
     """
+    if is_dataset(source):
+        return open_dataset(source).load()
     with gc_paused():
         return _load(source)
 

@@ -29,7 +29,7 @@ from analytics._shared import (
     with_overall,
     with_rates,
 )
-from analytics.load.run import Run
+from analytics.load import Run
 from analytics.schema import (
     COUNT,
     FLAG,

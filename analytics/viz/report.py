@@ -14,6 +14,11 @@ the calls with an outcome; the per-dial rate every call made; conversation metri
 rates the calls with a conversation (``calls.has_conversation``: at least one agent turn and
 one user turn). Each caption says which.
 
+A run spanning several runs (several ``run_id``, or ``space`` and ``run_id`` when the tables
+have a ``space`` column) gets a "Runs" section and ``tables/runs.csv``: one row per run, with
+the connection and Interested rates of :func:`~analytics.stats.activity.connection_rates` and
+:func:`~analytics.stats.outcomes.outcome_rates` per run. One run gives neither.
+
 Examples
 --------
 >>> import tempfile
@@ -47,7 +52,7 @@ from matplotlib.figure import Figure
 from analytics._shared import MISSING_LABEL
 from analytics.io.store import atomic_directory, save_table, write_atomic
 from analytics.load import Run
-from analytics.schema import TEXT
+from analytics.schema import COUNT, TEXT
 from analytics.stats.activity import connection_rates
 from analytics.stats.durations import MIN_N_P90, MIN_N_P95, duration_summary
 from analytics.stats.outcomes import compare_groups, dial_rates, outcome_rates
@@ -74,7 +79,16 @@ NO_GROUP = MISSING_LABEL  # as the figures label it
 FOCUS_OUTCOME = "Interested"
 CONVERSATION_RULE = "at least one agent turn and one user turn"
 REPORT_FILES = ("index.html", "tables")
-"""What a report directory holds; :func:`build_report` replaces no directory holding more."""
+"""What a report directory holds (``tables/`` holds every CSV, ``runs.csv`` included);
+:func:`build_report` replaces no directory holding more."""
+NO_RUN = "(no run id)"
+NO_SPACE = "(no space)"
+_RUN_LABELS = {"space": NO_SPACE, "run_id": NO_RUN}
+"""The columns that tell runs apart, each with the label of its missing value (as
+:data:`~analytics._shared.MISSING_LABEL` labels other groups): tasks without a run id are
+a run of their own."""
+MAX_RUNS_NAMED = 3
+"""How many runs the overview names before "and N more" (the Runs table has them all)."""
 MAX_FINDINGS_SHOWN = 50
 MAX_CELL_CHARS = 160
 """The longest text a cell of the page shows (a problem message is cut, after masking)."""
@@ -124,7 +138,8 @@ def build_report(
         Mask phone numbers, e-mail addresses and contact names everywhere the report writes
         (free text included) and leave recording URLs out.
     title : str, optional
-        The page title; default names the run id(s).
+        The page title; default names the run id, or the number of runs (and their space,
+        when they share one) when ``run`` spans several.
     lexicons : dict, optional
         Keyword lexicons to track; default :data:`analytics.text.keywords.BUILTIN_LEXICONS`.
 
@@ -139,8 +154,9 @@ def build_report(
         ``out_dir`` is a file, or a folder holding files a report does not write (nothing is
         written).
     """
+    runs = _runs_table(run)
     with atomic_directory(out_dir, owned=REPORT_FILES, what="report") as folder:
-        sections = _sections(run, lexicons or BUILTIN_LEXICONS)
+        sections = _sections(run, runs, lexicons or BUILTIN_LEXICONS)
         if redact:
             _redact(sections, contact_names(run.tasks, run.calls))
         _shorten(sections)  # after masking: a cut address or number would escape the patterns
@@ -148,7 +164,7 @@ def build_report(
             for name, table in section.tables.items():
                 save_table(table, folder / "tables" / f"{name}.csv")
         shown = sections if len(run.tasks) else sections[:1]
-        page = _page(shown, title or _default_title(run), redact=redact)
+        page = _page(shown, title or _default_title(run, runs), redact=redact)
         write_atomic(folder / "index.html", lambda tmp: tmp.write_text(page, encoding="utf-8"))
     return Path(out_dir) / "index.html"
 
@@ -194,12 +210,13 @@ def _short(value: object) -> object:
 # --- the content ----------------------------------------------------------------------------
 
 
-def _sections(run: Run, lexicons: Mapping[str, Iterable[str]]) -> list[Section]:
+def _sections(run: Run, runs: pd.DataFrame, lexicons: Mapping[str, Iterable[str]]) -> list[Section]:
     conversations = run.calls.loc[run.calls["has_conversation"], ["task_id", GROUP]]
     features = conversation_features(run.turns, calls=run.calls)
     keywords = keyword_features(run.turns, lexicons, calls=run.calls)
     return [
-        _overview(run),
+        _overview(run, runs),
+        *([_runs(runs)] if len(runs) > 1 else []),
         _durations(run),
         _outcomes(run),
         _conversation(run, features, conversations),
@@ -213,7 +230,7 @@ def _over_conversations(n: int) -> str:
     return f"over {plural(n, 'call')} with a conversation: {CONVERSATION_RULE}"
 
 
-def _overview(run: Run) -> Section:
+def _overview(run: Run, runs: pd.DataFrame) -> Section:
     calls = run.calls
     counts = {
         "tasks": len(run.tasks),
@@ -227,7 +244,7 @@ def _overview(run: Run) -> Section:
     overview = pd.DataFrame({"measure": list(counts), "value": list(counts.values())})
     by_status = _counts(run.tasks, "status", "task status")
     by_call_status = _counts(calls, "call_status", "call status")
-    section = Section("overview", "Run overview", _overview_lead(run))
+    section = Section("overview", "Run overview", _overview_lead(run, runs))
     if calls["start_time"].notna().any():
         figure = _draw(plots.plot_calls_over_time, calls)
         section.figures.append(("Calls per day by assignee", figure))
@@ -244,7 +261,7 @@ def _overview(run: Run) -> Section:
     return section
 
 
-def _overview_lead(run: Run) -> str:
+def _overview_lead(run: Run, runs: pd.DataFrame) -> str:
     if run.tasks.empty:
         return (
             "This run has no tasks: there is nothing to report. Check the run id, or load the "
@@ -261,7 +278,7 @@ def _overview_lead(run: Run) -> str:
     share = f" ({connected / len(calls):.0%})" if len(calls) else ""
     talked = int(calls["has_conversation"].sum())
     return _join(
-        f"{_run_names(run)}: {plural(len(run.tasks), 'task')}{_assigned(run)}. {span}"
+        f"{_run_names(runs)}: {plural(len(run.tasks), 'task')}{_assigned(run)}. {span}"
         f"{connected} of {plural(len(calls), 'call')} connected{share}: a call is ",
         _element("em", "connected"),
         " when its status means someone answered and its transcript has a caller turn. "
@@ -269,12 +286,36 @@ def _overview_lead(run: Run) -> str:
     )
 
 
-def _run_names(run: Run) -> str:
-    runs = sorted(run.tasks["run_id"].dropna().unique())
-    if not runs:
-        return "A run without a run id"
-    more = f" and {len(runs) - 3} more" if len(runs) > 3 else ""
-    return f"Run {runs[0]}" if len(runs) == 1 else f"Runs {', '.join(runs[:3])}{more}"
+def _run_names(runs: pd.DataFrame) -> str:
+    """The runs covered, in words: "Run R1", or "2 runs of space S (R1, R2)" and so on, the
+    first :data:`MAX_RUNS_NAMED` in the order of the Runs table, then "and N more"."""
+    if len(runs) == 1:
+        only = runs["run_id"].iloc[0]
+        return "A run without a run id" if only == NO_RUN else f"Run {only}"
+    names = _run_labels(runs)
+    more = f" and {len(names) - MAX_RUNS_NAMED} more" if len(names) > MAX_RUNS_NAMED else ""
+    return f"{plural(len(runs), 'run')}{_spaces(runs)} ({', '.join(names[:MAX_RUNS_NAMED])}{more})"
+
+
+def _run_labels(runs: pd.DataFrame) -> list[str]:
+    """Each run by its run id, and its space when the runs are of several spaces."""
+    labels = runs["run_id"]
+    if "space" in runs and runs["space"].nunique() > 1:
+        labels = labels + " in space " + runs["space"]
+    return labels.tolist()
+
+
+def _spaces(runs: pd.DataFrame) -> str:
+    """ " of space S" when the runs share one space, " in N spaces" when not, else ""."""
+    spaces = _space_list(runs)
+    if not spaces:
+        return ""
+    return f" of space {spaces[0]}" if len(spaces) == 1 else f" in {plural(len(spaces), 'space')}"
+
+
+def _space_list(runs: pd.DataFrame) -> list[str]:
+    """The spaces of ``runs``, in their order; none without a ``space`` column."""
+    return [str(s) for s in runs["space"].unique()] if "space" in runs else []
 
 
 def _assigned(run: Run) -> str:
@@ -289,6 +330,93 @@ def _counts(frame: pd.DataFrame, column: str, label: str) -> pd.DataFrame:
 
 def _count_table(counts: pd.DataFrame, label: str, unit: str) -> pd.DataFrame:
     return pd.DataFrame({label: counts[label].tolist(), unit: _numbers(counts["count"])})
+
+
+_CONNECTION = "connection_"
+_FOCUS = f"{FOCUS_OUTCOME.lower()}_"
+"""The prefixes of the rate columns in ``runs.csv``: those of :func:`connection_rates` and of
+:func:`outcome_rates` for :data:`FOCUS_OUTCOME`, whose names would clash side by side."""
+
+
+def _run_keys(run: Run) -> list[str]:
+    """The columns that tell runs apart: ``space`` when tasks and calls have it, ``run_id``."""
+    return [k for k in _RUN_LABELS if k in run.tasks.columns and k in run.calls.columns]
+
+
+def _labelled(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """``frame`` with its run ``keys`` as text, a missing one as its label (:data:`NO_RUN`)."""
+    return frame.assign(**{k: frame[k].astype(TEXT).fillna(_RUN_LABELS[k]) for k in keys})
+
+
+def _runs_table(run: Run) -> pd.DataFrame:
+    """One row per run: its keys, ``tasks``, ``calls``, first and last call start, then the
+    columns of :func:`connection_rates` and of :func:`outcome_rates` for
+    :data:`FOCUS_OUTCOME` over the run's calls, prefixed :data:`_CONNECTION` and
+    :data:`_FOCUS`. Ordered by first call start (runs without a timed call last), then run id
+    and space."""
+    keys = _run_keys(run)
+    calls = _labelled(run.calls, keys)
+    counts = _run_counts(_labelled(run.tasks, keys), calls, keys)
+    table = counts.join(_run_rates(calls, keys, counts.index)).reset_index()
+    order = ["first_call_start", *keys[::-1]]
+    return table.sort_values(order, na_position="last", kind="stable", ignore_index=True)
+
+
+def _run_counts(tasks: pd.DataFrame, calls: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Tasks and calls per run (a run is any key of either), and its first and last call."""
+    starts = calls.groupby(keys)["start_time"]
+    sizes = [tasks.groupby(keys).size().rename("tasks"), starts.size().rename("calls")]
+    counts = pd.concat(sizes, axis=1).fillna(0).astype(COUNT)
+    return counts.assign(first_call_start=starts.min(), last_call_start=starts.max())
+
+
+def _run_rates(calls: pd.DataFrame, keys: list[str], runs: pd.Index) -> pd.DataFrame:
+    """The connection and focus-outcome rates of each of ``runs``; none counted: n of 0."""
+    connection = connection_rates(calls, by=keys).set_index(keys).add_prefix(_CONNECTION)
+    rates = outcome_rates(calls, by=keys)
+    focus = rates[rates["outcome"] == FOCUS_OUTCOME].drop(columns="outcome")
+    both = connection.join(focus.set_index(keys).add_prefix(_FOCUS), how="outer")
+    both = both.reindex(runs)
+    return both.fillna({c: 0 for c in both.columns if both[c].dtype == COUNT})
+
+
+def _runs(runs: pd.DataFrame) -> Section:
+    lead = (
+        "One row per run, in the order of its first call. As in the rest of the report, the "
+        "connection rate is over the calls whose connection is known (an answered call "
+        f"without a transcript yet is left out) and the {FOCUS_OUTCOME} rate over the calls "
+        "with an outcome. Each rate has its 95% Wilson score interval, which is wide for a "
+        "run with few calls: read such a run's rate as a rough guess."
+    )
+    section = Section("runs", "Runs", lead)
+    section.tables = {"runs": runs}
+    section.shown = {"Runs (95% intervals)": _runs_shown(runs)}
+    return section
+
+
+def _runs_shown(runs: pd.DataFrame) -> pd.DataFrame:
+    """Display only: one row per run, each rate beside its denominator."""
+    connection, focus = _unprefixed(runs, _CONNECTION), _unprefixed(runs, _FOCUS)
+    space = {"space": runs["space"].tolist()} if "space" in runs else {}
+    return pd.DataFrame(
+        {
+            **space,
+            "run": runs["run_id"].tolist(),
+            "calls from, UTC": _period(runs["first_call_start"], runs["last_call_start"]),
+            "tasks": _numbers(runs["tasks"]),
+            "calls": _numbers(runs["calls"]),
+            "calls with a known state": _numbers(connection["n"]),
+            "connection rate (95% CI)": _rate_cells(connection, sep="\n"),
+            "calls with an outcome": _numbers(focus["n"]),
+            f"{FOCUS_OUTCOME} rate (95% CI)": _rate_cells(focus, sep="\n"),
+        }
+    )
+
+
+def _unprefixed(frame: pd.DataFrame, prefix: str) -> pd.DataFrame:
+    """The columns of ``frame`` named ``prefix...``, under their names without it."""
+    names = {str(c): str(c).removeprefix(prefix) for c in frame.columns}
+    return frame[[c for c in names if c.startswith(prefix)]].rename(columns=names)
 
 
 def _durations(run: Run) -> Section:
@@ -603,13 +731,15 @@ def _rate_grid(
     return grid.rename_axis(index=GROUP, columns=None).reset_index()
 
 
-def _default_title(run: Run) -> str:
-    runs = run.tasks["run_id"].dropna().unique()
+def _default_title(run: Run, runs: pd.DataFrame) -> str:
+    """ "Run R1", or "2 runs · space S" (" · 3 spaces") for a run spanning several."""
     if run.tasks.empty:
         return "A run with no tasks"
     if len(runs) == 1:
-        return f"Run {runs[0]}"
-    return plural(len(runs), "run") if len(runs) else "A run without a run id"
+        return _run_names(runs)
+    spaces = _space_list(runs)
+    space = f"space {spaces[0]}" if len(spaces) == 1 else plural(len(spaces), "space")
+    return f"{plural(len(runs), 'run')} · {space}" if spaces else plural(len(runs), "run")
 
 
 # --- numbers as text ------------------------------------------------------------------------
@@ -622,6 +752,17 @@ def _floats(values: pd.Series) -> np.ndarray:
 def _texts(values: pd.Series, text: Callable[[float], str]) -> list[str]:
     """``values`` as text, one call of ``text`` per value (NA: ``text`` gives "")."""
     return [text(v) for v in _floats(values)]
+
+
+def _minutes(times: pd.Series) -> list[str]:
+    """Times to the minute, ``"2026-01-31 15:44"``; ``""`` when NaT."""
+    texts: list[str] = times.dt.strftime("%Y-%m-%d %H:%M").fillna("").tolist()
+    return texts
+
+
+def _period(first: pd.Series, last: pd.Series) -> list[str]:
+    """ "2026-01-29 09:09" above "to 2026-01-31 15:44" (one line when they are the same)."""
+    return [a if a == b else f"{a}\nto {b}" for a, b in zip(_minutes(first), _minutes(last))]
 
 
 def _numbers(values: pd.Series) -> list[str]:

@@ -1,0 +1,580 @@
+"""A space's history on disk, read back: :func:`open_dataset` and :class:`Dataset`.
+
+A dataset is a folder that :func:`analytics.sync_space` and :func:`analytics.write_dataset`
+keep (layout and rules in ``docs/dataset.md``)::
+
+    <root>/manifest.json                                        one entry per run
+    <root>/tables/<table>/space=<space>/run=<run>/part-0.parquet  tasks, calls, turns, problems
+    <root>/raw/<space>/<run>.json                               the snapshots sync fetched
+
+The manifest is the truth: a run is in the dataset when it has an entry, and only then are its
+files read (a write in progress, or one a killed process left, is invisible). Every file holds
+``space`` and ``run_id`` columns besides the table's own, so that any Parquet reader sees the
+same rows this module returns.
+
+Reading pushes every filter down: ``spaces``, ``runs`` and the time window choose files from
+the manifest before any file is opened; the time window and ``assignees`` become Parquet
+filter expressions, evaluated on row groups, and the other tables keep the tasks chosen.
+
+Examples
+--------
+>>> import tempfile
+>>> import analytics as an
+>>> with tempfile.TemporaryDirectory() as root:
+...     _ = an.write_dataset(an.datasets.make_run(30, random_state=1), root, space="S1")
+...     data = open_dataset(root)
+...     run = data.load()
+...     print(len(data.runs), len(run.tasks), sorted(run.turns["space"].unique()))
+1 30 ['S1']
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any, TypeAlias, TypeGuard
+
+import msgspec
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+
+if sys.platform != "win32":  # POSIX file locks; on Windows nothing is locked (docs/dataset.md)
+    import fcntl
+
+from analytics._shared import text_list, utc_time
+from analytics.errors import SchemaError
+from analytics.load.tables import Run
+from analytics.schema import (
+    DATASET_SCHEMA_VERSION,
+    MANIFEST_SCHEMA,
+    TABLE_SCHEMAS,
+    TEXT,
+    TIMESTAMP,
+    conform,
+    empty_frame,
+)
+
+__all__ = [
+    "FORMAT",
+    "MANIFEST_NAME",
+    "Dataset",
+    "Entry",
+    "Manifest",
+    "Moment",
+    "is_dataset",
+    "open_dataset",
+    "read_manifest",
+    "table_path",
+    "tables_locked",
+]
+
+log = logging.getLogger(__name__)
+
+MANIFEST_NAME = "manifest.json"
+TABLES_LOCK = ".tables.lock"
+"""The lock a load shares and a writer holds while it replaces a run (:func:`tables_locked`)."""
+FORMAT = "unpod-analytics dataset"
+"""The ``format`` field of every manifest: what tells a dataset from any other folder."""
+KEYS = ("space", "run_id")
+"""The columns every file of a dataset holds besides its table's own."""
+_ROW_KEYS = {
+    "tasks": ("task_id",),
+    "calls": ("task_id",),
+    "turns": ("task_id", "turn"),
+    "problems": ("task_id",),
+}
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+Moment: TypeAlias = str | date | datetime | pd.Timestamp
+"""A point in time a filter takes: ISO text, a date or a datetime (naive means UTC)."""
+Window: TypeAlias = tuple[pd.Timestamp | None, pd.Timestamp | None]
+"""``[start, end)`` in UTC; None is an open end."""
+
+
+class Entry(msgspec.Struct, kw_only=True):
+    """One run of a dataset, as its manifest records it (columns of :attr:`Dataset.runs`)."""
+
+    space: str
+    run_id: str
+    run_name: str | None = None
+    created: datetime | None = None
+    run_status: str | None = None
+    tasks: int
+    calls: int
+    turns: int
+    problems: int
+    first_call_start: datetime | None = None
+    last_call_start: datetime | None = None
+    first_task_created: datetime | None = None
+    last_task_created: datetime | None = None
+    complete: bool
+    server_tasks: int | None = None
+    synced_at: datetime
+    schema_version: int = DATASET_SCHEMA_VERSION
+    content_hash: str
+    source: str = "sync"
+
+
+class Manifest(msgspec.Struct, kw_only=True):
+    """``manifest.json``: the format tag, its version and one :class:`Entry` per run."""
+
+    format: str
+    schema_version: int = DATASET_SCHEMA_VERSION
+    runs: list[Entry] = msgspec.field(default_factory=list)
+
+
+def table_path(root: str | os.PathLike[str], table: str, space: str, run_id: str) -> Path:
+    """Where a run's ``table`` lives: ``<root>/tables/<table>/space=<s>/run=<r>/part-0.parquet``.
+
+    >>> table_path("data", "turns", "S1", "R1").as_posix()
+    'data/tables/turns/space=S1/run=R1/part-0.parquet'
+    """
+    return Path(root) / "tables" / table / f"space={space}" / f"run={run_id}" / "part-0.parquet"
+
+
+def is_dataset(path: object) -> TypeGuard[str | os.PathLike[str]]:
+    """Whether ``path`` names a folder holding a dataset manifest."""
+    if not isinstance(path, (str, os.PathLike)) or (isinstance(path, str) and "\n" in path):
+        return False
+    try:
+        return (Path(path) / MANIFEST_NAME).is_file()
+    except (OSError, ValueError):
+        return False
+
+
+@contextlib.contextmanager
+def tables_locked(root: str | os.PathLike[str], *, shared: bool) -> Iterator[None]:
+    """Hold the lock on a dataset's table files: shared to read them, exclusive to replace them.
+
+    A writer holds it exclusively while it swaps one run's files and manifest entry, a load
+    shares it while it reads, so a load waits at most one run's write. Without a lock file
+    (never written to, or not writable) a load proceeds unlocked; so does anything on Windows.
+    """
+    path = Path(root) / TABLES_LOCK
+    try:
+        handle = path.open("ab" if not shared else "rb")
+    except OSError:
+        if not shared:
+            raise
+        yield
+        return
+    with handle:
+        _flock(handle, shared=shared)
+        try:
+            yield
+        finally:
+            _unlock(handle)
+
+
+def _flock(handle: IO[bytes], *, shared: bool) -> None:
+    if sys.platform != "win32":
+        fcntl.flock(handle, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+
+
+def _unlock(handle: IO[bytes]) -> None:
+    if sys.platform != "win32":
+        fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def read_manifest(root: str | os.PathLike[str]) -> Manifest:
+    """The manifest of the dataset at ``root``.
+
+    Raises
+    ------
+    SchemaError
+        ``root`` holds no manifest, or one this library did not write (what was found is named).
+    """
+    path = Path(root) / MANIFEST_NAME
+    if not path.is_file():
+        raise SchemaError(_not_a_dataset(Path(root)))
+    try:
+        manifest = msgspec.json.decode(path.read_bytes(), type=Manifest)
+    except (msgspec.DecodeError, msgspec.ValidationError) as error:
+        raise SchemaError(
+            f"{str(path)!r} is not a dataset manifest ({error}); sync or import into a new root"
+        ) from None
+    _check_format(manifest, path)
+    return manifest
+
+
+def _check_format(manifest: Manifest, path: Path) -> None:
+    if manifest.format != FORMAT:
+        raise SchemaError(
+            f"{str(path)!r} has format {manifest.format!r}, not {FORMAT!r}: it was not written by "
+            "unpod-analytics; sync or import into a new root"
+        )
+    newest = max([manifest.schema_version, *(e.schema_version for e in manifest.runs)])
+    if newest > DATASET_SCHEMA_VERSION:
+        raise SchemaError(
+            f"{str(path)!r} was written with table schema version {newest}, "
+            f"newer than this unpod-analytics reads ({DATASET_SCHEMA_VERSION}): upgrade it"
+        )
+
+
+def _not_a_dataset(root: Path) -> str:
+    if not root.exists():
+        found = "nothing is there"
+    elif not root.is_dir():
+        found = "it is a file"
+    else:
+        names = sorted(p.name for p in root.iterdir())
+        shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+        found = f"it holds {shown}" if names else "it is an empty folder"
+    return (
+        f"{str(root)!r} is not a dataset: {found}, and no {MANIFEST_NAME}; "
+        f"fill it with `unpod-analytics sync --space SPACE --root {root}` (or `import`)"
+    )
+
+
+def open_dataset(root: str | os.PathLike[str] = "data") -> Dataset:
+    """Open the dataset at ``root`` (what :func:`analytics.sync_space` writes).
+
+    Parameters
+    ----------
+    root : path, default ``data``
+        The dataset folder, the one holding ``manifest.json``.
+
+    Returns
+    -------
+    Dataset
+        Its :attr:`~Dataset.runs` and :meth:`~Dataset.load`.
+
+    Raises
+    ------
+    SchemaError
+        ``root`` is not a dataset; the message says what was found there.
+
+    Examples
+    --------
+    >>> open_dataset("no/such/folder")
+    Traceback (most recent call last):
+    ...
+    analytics.errors.SchemaError: 'no/such/folder' is not a dataset: nothing is there, ...
+    """
+    return Dataset(root, read_manifest(root))
+
+
+class Dataset:
+    """The runs of a dataset (:attr:`runs`) and their tables (:meth:`load`).
+
+    Made by :func:`open_dataset`. Every :attr:`runs` and :meth:`load` reads the manifest
+    afresh, so a dataset opened once in a notebook sees what later syncs added; a load that
+    meets a sync replacing a run waits until that run's files are written (section 4 of
+    ``docs/dataset.md``), so it never reads a mix of old and new tables.
+    """
+
+    def __init__(self, root: str | os.PathLike[str], manifest: Manifest) -> None:
+        self.root = Path(root)
+        self._opened = manifest
+
+    @property
+    def manifest(self) -> Manifest:
+        """The manifest as it is now (read again at each use; see :func:`read_manifest`)."""
+        return read_manifest(self.root)
+
+    def __repr__(self) -> str:
+        entries = self._opened.runs
+        spaces = len({e.space for e in entries})
+        tasks = sum(e.tasks for e in entries)
+        return f"Dataset({str(self.root)!r}: {len(entries)} runs in {spaces} spaces, {tasks} tasks)"
+
+    @property
+    def runs(self) -> pd.DataFrame:
+        """One row per run: the manifest (columns :data:`analytics.schema.MANIFEST_SCHEMA`)."""
+        rows = [msgspec.structs.asdict(e) for e in _ordered(self.manifest.runs)]
+        frame = pd.DataFrame(rows, columns=list(MANIFEST_SCHEMA))
+        times = [c for c, dtype in MANIFEST_SCHEMA.items() if dtype == TIMESTAMP]
+        frame[times] = frame[times].apply(pd.to_datetime, utc=True)
+        return conform(frame, MANIFEST_SCHEMA)
+
+    def load(
+        self,
+        *,
+        spaces: str | Iterable[str] | None = None,
+        runs: str | Iterable[str] | None = None,
+        since: Moment | None = None,
+        until: Moment | None = None,
+        assignees: str | Iterable[str] | None = None,
+        columns: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
+    ) -> Run:
+        """The tables of the chosen runs, as one :class:`~analytics.load.Run`.
+
+        Every table has ``space`` and ``run_id`` columns. Without filters, this is what
+        :func:`~analytics.load_run` gives for the same snapshots, up to row order.
+
+        Parameters
+        ----------
+        spaces, runs : str or iterable of str, optional
+            Only these spaces (tokens) and runs (ids); default all.
+        since, until : ISO text, date or datetime, optional
+            Only calls that started at or after ``since`` and before ``until`` (naive times are
+            UTC; a date alone as ``until`` covers that whole day). A task without a call counts
+            at its ``created`` time; a call whose start time is unknown is outside every window.
+        assignees : str or iterable of str, optional
+            Only the tasks of these agents (``assignee``).
+        columns : list of str, or dict of table name to list of str, optional
+            Only these columns: a list applies to every table that has them, a dict names
+            them per table. The keys (``task_id``, ``turn``, ``space``, ``run_id``) always
+            come too.
+
+        Returns
+        -------
+        Run
+            The four tables; the turns, calls and problems of the tasks kept (a problem that
+            belongs to no task comes with its run).
+
+        Raises
+        ------
+        KeyError
+            A space or run is not in the dataset (the known ones are named).
+        ValueError
+            A time that cannot be read, or a column no table has.
+        SchemaError
+            A file the manifest lists is missing or unreadable.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import analytics as an
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> _ = an.write_dataset(an.datasets.make_run(40, random_state=1), folder.name, space="S")
+        >>> data = open_dataset(folder.name)
+        >>> few = data.load(assignees="space-agent-aria", columns=["assignee", "outcome"])
+        >>> list(few.calls.columns), set(few.tasks["assignee"])
+        (['task_id', 'run_id', 'assignee', 'outcome', 'space'], {'space-agent-aria'})
+        >>> data.load(runs="R0")
+        Traceback (most recent call last):
+        ...
+        KeyError: "run 'R0' is not in the dataset at ...; its runs: ..."
+        >>> folder.cleanup()
+        """
+        window = _window(since, until)
+        wanted = _wanted_columns(columns)
+        with tables_locked(self.root, shared=True):
+            chosen = self._entries(text_list(spaces, "spaces"), text_list(runs, "runs"))
+            chosen = [e for e in chosen if _overlaps(e, window)]
+            keep = self._kept_tasks(chosen, window, text_list(assignees, "assignees"))
+            frames = {t: self._table(t, chosen, wanted[t], keep) for t in TABLE_SCHEMAS}
+        return Run(**frames)
+
+    # --- choosing runs ---
+
+    def _entries(self, spaces: list[str] | None, runs: list[str] | None) -> list[Entry]:
+        entries = _ordered(self.manifest.runs)
+        _check_known(spaces, {e.space for e in entries}, "space", self.root)
+        if spaces is not None:
+            entries = [e for e in entries if e.space in spaces]
+        _check_known(runs, {e.run_id for e in entries}, "run", self.root)
+        return entries if runs is None else [e for e in entries if e.run_id in runs]
+
+    def _kept_tasks(
+        self,
+        entries: list[Entry],
+        window: Window | None,
+        assignees: list[str] | None,
+    ) -> pa.Array | None:
+        """The task ids the filters keep (None: no row filter, every task of the runs)."""
+        if window is None and assignees is None:
+            return None
+        tasks = self._arrow("tasks", entries, ["task_id", "created", "has_call"], _by(assignees))
+        if window is None:
+            return tasks["task_id"]
+        started = self._arrow("calls", entries, ["task_id"], _in_window("start_time", window))
+        called = pc.is_in(tasks["task_id"], value_set=started["task_id"])
+        uncalled = pc.and_(pc.invert(tasks["has_call"]), _between(tasks["created"], window))
+        return tasks["task_id"].filter(pc.or_(called, uncalled))
+
+    # --- reading ---
+
+    def _table(
+        self, table: str, entries: list[Entry], columns: list[str] | None, keep: pa.Array | None
+    ) -> pd.DataFrame:
+        wanted = None if columns is None else [*KEYS, *_ROW_KEYS.get(table, ()), *columns]
+        arrow = self._arrow(table, entries, wanted, _of_tasks(keep, table))
+        return _frame(arrow, table)
+
+    def _arrow(
+        self, table: str, entries: list[Entry], columns: list[str] | None, where: Any
+    ) -> pa.Table:
+        parts = [self._read_file(table, e, columns, where) for e in entries]
+        if not parts:
+            return _empty_arrow(table, columns)
+        return pa.concat_tables(parts, promote_options="permissive")
+
+    def _read_file(
+        self, table: str, entry: Entry, columns: list[str] | None, where: Any
+    ) -> pa.Table:
+        path = table_path(self.root, table, entry.space, entry.run_id)
+        try:
+            fragment = ds.dataset(path, format="parquet")
+        except (FileNotFoundError, pa.ArrowInvalid) as error:
+            raise SchemaError(
+                f"the manifest of {str(self.root)!r} lists run {entry.run_id!r} of space "
+                f"{entry.space!r}, but its {table} file cannot be read ({error}); sync that run "
+                f"again (sync --run {entry.run_id} --refresh)"
+            ) from None
+        names = fragment.schema.names
+        present = None if columns is None else list(dict.fromkeys(c for c in columns if c in names))
+        return fragment.to_table(columns=present, filter=where).replace_schema_metadata(None)
+
+
+# --- filters ----------------------------------------------------------------------------------
+
+
+def _check_known(asked: list[str] | None, known: set[str], what: str, root: Path) -> None:
+    unknown = [n for n in asked or () if n not in known]
+    if unknown:
+        listed = ", ".join(sorted(known)[:20]) or "none"
+        raise KeyError(
+            f"{what} {unknown[0]!r} is not in the dataset at {str(root)!r}; its {what}s: {listed}"
+        )
+
+
+_EARLIEST = pd.Timestamp.min.tz_localize("UTC").ceil("us")
+_LATEST = pd.Timestamp.max.tz_localize("UTC").floor("us")
+
+
+def _window(since: Moment | None, until: Moment | None) -> Window | None:
+    """``[since, until)`` in UTC (an open end is None), or None when neither is given.
+
+    A bound outside the nanosecond range of the tables (years 1677-2262) is clamped into it:
+    an earlier ``since`` or later ``until`` bounds nothing.
+    """
+    if since is None and until is None:
+        return None
+    start = None if since is None else utc_time(since, "since")
+    end = None if until is None else utc_time(until, "until")
+    whole_day = isinstance(until, date) and not isinstance(until, datetime)
+    if end is not None and (whole_day or _is_date_text(until)):
+        end += pd.Timedelta(days=1)
+    if start is not None and end is not None and end <= start:
+        raise ValueError(f"until {until!r} is not after since {since!r}: swap them")
+    start = None if start is None or start < _EARLIEST else min(start, _LATEST)
+    end = None if end is None or end > _LATEST else max(end, _EARLIEST)
+    return start, end
+
+
+def _is_date_text(value: object) -> bool:
+    return isinstance(value, str) and _DATE_ONLY.fullmatch(value.strip()) is not None
+
+
+def _overlaps(entry: Entry, window: Window | None) -> bool:
+    """Whether the run may hold a call or an uncalled task inside ``window``."""
+    if window is None:
+        return True
+    times = [
+        entry.first_call_start,
+        entry.last_call_start,
+        entry.first_task_created,
+        entry.last_task_created,
+    ]
+    known = [pd.Timestamp(t) for t in times if t is not None]
+    if not known:
+        return True
+    start, end = window
+    return (end is None or min(known) < end) and (start is None or max(known) >= start)
+
+
+def _ns(stamp: pd.Timestamp) -> pa.Scalar:
+    return pa.scalar(stamp.as_unit("ns").value, type=pa.timestamp("ns", tz="UTC"))
+
+
+def _in_window(column: str, window: Window) -> Any:
+    field = ds.field(column)
+    start, end = window
+    after = None if start is None else field >= _ns(start)
+    before = None if end is None else field < _ns(end)
+    return before if after is None else after if before is None else after & before
+
+
+def _between(values: pa.ChunkedArray, window: Window) -> Any:
+    start, end = window
+    tests = [] if start is None else [pc.greater_equal(values, _ns(start))]
+    tests += [] if end is None else [pc.less(values, _ns(end))]
+    if not tests:
+        return pa.array(np.ones(len(values), dtype=bool))
+    inside = tests[0] if len(tests) == 1 else pc.and_(*tests)
+    return pc.fill_null(inside, False)
+
+
+def _by(assignees: list[str] | None) -> Any:
+    return None if assignees is None else ds.field("assignee").isin(assignees)
+
+
+def _of_tasks(keep: pa.Array | None, table: str) -> Any:
+    if keep is None:
+        return None
+    ids = keep.combine_chunks() if isinstance(keep, pa.ChunkedArray) else keep
+    chosen = ds.field("task_id").isin(ids)
+    return chosen | ds.field("task_id").is_null() if table == "problems" else chosen
+
+
+# --- columns and frames -----------------------------------------------------------------------
+
+
+def _wanted_columns(
+    columns: Sequence[str] | Mapping[str, Sequence[str]] | None,
+) -> dict[str, list[str] | None]:
+    if columns is None:
+        return dict.fromkeys(TABLE_SCHEMAS)
+    if isinstance(columns, Mapping):
+        unknown_tables = [t for t in columns if t not in TABLE_SCHEMAS]
+        if unknown_tables:
+            raise ValueError(
+                f"columns names table {unknown_tables[0]!r}; the tables are "
+                f"{', '.join(TABLE_SCHEMAS)}"
+            )
+        chosen = {t: _column_list(columns[t], [t]) if t in columns else None for t in TABLE_SCHEMAS}
+        return chosen
+    listed = _column_list(columns, list(TABLE_SCHEMAS))
+    return dict.fromkeys(TABLE_SCHEMAS, listed)
+
+
+def _column_list(columns: Sequence[str], tables: list[str]) -> list[str]:
+    names = [columns] if isinstance(columns, str) else list(columns)
+    known = {c for t in tables for c in TABLE_SCHEMAS[t]} | set(KEYS)
+    unknown = [c for c in names if c not in known and not str(c).startswith("input_")]
+    if unknown:
+        raise ValueError(
+            f"no table {'/'.join(tables)} has a column {unknown[0]!r}; see analytics.schema "
+            "for the columns of each table"
+        )
+    return names
+
+
+def _empty_arrow(table: str, columns: list[str] | None) -> pa.Table:
+    frame = empty_frame({**TABLE_SCHEMAS[table], **dict.fromkeys(KEYS, TEXT)})
+    chosen = frame if columns is None else frame[[c for c in dict.fromkeys(columns) if c in frame]]
+    return pa.Table.from_pandas(chosen, preserve_index=False)
+
+
+def _frame(arrow: pa.Table, table: str) -> pd.DataFrame:
+    """The Arrow rows as a frame with the schema's dtypes, ``space`` and ``run_id`` last."""
+    frame = arrow.to_pandas()
+    schema = TABLE_SCHEMAS[table]
+    order = [c for c in schema if c in frame.columns]
+    extra = [c for c in frame.columns if c not in schema and c not in KEYS]
+    frame = frame[[*order, *extra, *(k for k in KEYS if k not in schema)]]
+    dtypes = {c: schema.get(c, TEXT) for c in frame.columns}
+    differ = {c: t for c, t in dtypes.items() if str(frame[c].dtype) != t}
+    typed: pd.DataFrame = frame.astype(differ) if differ else frame
+    return typed.reset_index(drop=True)
+
+
+def _ordered(entries: Iterable[Entry]) -> list[Entry]:
+    """Runs by space, then by first call start (runs without calls by creation), then id."""
+
+    def key(entry: Entry) -> tuple[str, str, str]:
+        when = entry.first_call_start or entry.created or entry.first_task_created
+        return entry.space, "" if when is None else when.isoformat(), entry.run_id
+
+    return sorted(entries, key=key)
