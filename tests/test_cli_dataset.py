@@ -82,10 +82,13 @@ def test_export_with_root_and_window_equals_the_loaded_slice(snapshots, tmp_path
     expected = an.open_dataset(root).load(since="2026-01-30", until="2026-01-30")
     calls = pd.read_parquet(out / "calls.parquet")
     assert 0 < len(calls) == len(expected.calls) < len(an.open_dataset(root).load().calls)
-    inside = calls["start_time"].between(
-        pd.Timestamp("2026-01-30", tz="UTC"), pd.Timestamp("2026-01-31", tz="UTC")
-    )
-    assert inside.all()
+    day = (pd.Timestamp("2026-01-30", tz="UTC"), pd.Timestamp("2026-01-31", tz="UTC"))
+    timed = calls["start_time"].dropna()
+    assert timed.between(*day, inclusive="left").all()
+    untimed = calls.loc[calls["start_time"].isna(), "task_id"]  # unanswered dials: no start
+    created = expected.tasks.set_index("task_id").loc[untimed, "created"]
+    assert len(created) > 0
+    assert created.between(*day, inclusive="left").all()
 
 
 @pytest.mark.parametrize(

@@ -502,11 +502,12 @@ def test_filter_runs_as_text_and_list(small):
 def test_filter_time_window(small):
     run = open_dataset(small).load(since="2026-03-01", until="2026-03-02T00:00:00Z")
     # A1: its call started inside (created before); A4: no call, created inside;
-    # A2: its call started after; A3: created inside, but its call has no start time
-    assert _ids(run.tasks) == ["A1", "A4"]
-    assert _ids(run.calls) == ["A1"]
-    assert _ids(run.turns) == ["A1"]
-    assert run.turns[["turn", "speaker"]].values.tolist() == [[0, "agent"], [1, "user"]]
+    # A2: its call started after; A3: its call has no start time (as an unanswered dial has
+    # none), so it counts at its task's created time, inside
+    assert _ids(run.tasks) == ["A1", "A3", "A4"]
+    assert _ids(run.calls) == ["A1", "A3"]
+    assert _ids(run.turns) == ["A1", "A3"]
+    assert run.turns[["turn", "speaker"]].values.tolist() == [[0, "agent"], [1, "user"]] * 2
     # A2's problem goes with A2; the problem of no task stays with its run RA
     assert run.problems["field"].tolist() == ["task"]
     assert run.problems["task_id"].isna().all()
@@ -531,13 +532,13 @@ def test_until_as_a_date_covers_the_whole_day(small, until):
 def test_until_as_midnight_does_not_cover_the_day(small):
     data = open_dataset(small)
     for until in (datetime(2026, 3, 2), "2026-03-02T00:00:00", pd.Timestamp("2026-03-02")):
-        assert _ids(data.load(since="2026-03-01", until=until).tasks) == ["A1", "A4"], until
+        assert _ids(data.load(since="2026-03-01", until=until).tasks) == ["A1", "A3", "A4"], until
 
 
 @pytest.mark.filterwarnings("ignore:Discarding nonzero nanoseconds:UserWarning")
 def test_until_alone(small):
     run = open_dataset(small).load(until="2026-03-01T12:00:00Z")
-    assert _ids(run.tasks) == ["A1", "A4", "A5"]
+    assert _ids(run.tasks) == ["A1", "A3", "A4", "A5"]
 
 
 def test_since_alone(small):
@@ -556,7 +557,7 @@ def test_since_alone_warns_nothing(small):
 @pytest.mark.filterwarnings("ignore:Discarding nonzero nanoseconds:UserWarning")
 def test_time_outside_the_nanosecond_range(small):
     run = open_dataset(small).load(since="1500-01-01", until="2026-03-01T12:00:00Z")
-    assert _ids(run.tasks) == ["A1", "A4", "A5"]
+    assert _ids(run.tasks) == ["A1", "A3", "A4", "A5"]
 
 
 def test_filter_assignees(small):

@@ -16,8 +16,20 @@ NAMES = [
     "01_explore_run.ipynb",
     "02_durations_and_outcomes.ipynb",
     "03_transcript_features_model.ipynb",
+    "04_space_history.ipynb",
 ]
 LIVE_VARIABLES = ("UNPOD_SPACE", "UNPOD_RUN", "UNPOD_API_TOKEN")
+ONE_RUN = (
+    'an.fetch_run(os.environ["UNPOD_SPACE"], os.environ["UNPOD_RUN"])',
+    "an.datasets.load_sample()",
+)
+SETUP = dict.fromkeys(NAMES[:3], ONE_RUN) | {
+    "04_space_history.ipynb": (
+        'an.sync_space(os.environ["UNPOD_SPACE"], root=',
+        "an.datasets.make_run(",
+    ),
+}
+"""What each notebook's first code cell calls: the live path, then the offline one."""
 
 AUC_LINE = re.compile(r"ROC AUC, (?P<model>[^:]+): (?P<mean>\d\.\d{3}) ± (?P<sd>\d\.\d{3})")
 
@@ -151,6 +163,22 @@ def test_model_notebook_runs_and_scores_well_above_chance(tmp_path: Path, sample
     assert scores["connected calls only"][0] > 0.7, scores
 
 
+def test_space_history_notebook_runs_on_synthetic_runs(tmp_path: Path, sample_env: None) -> None:
+    name = "04_space_history.ipynb"
+    text = output_text(nb := execute(name, tmp_path))
+    assert_printed(
+        name,
+        text,
+        [
+            "every run: Run(tasks=1340, calls=1251, turns=12606, problems=0)",
+            "Highest Interested rate: the week of 2026-",
+            "Interested or not, by run: chi-square p = ",
+            "tables/runs.csv: 6 runs",
+        ],
+    )
+    assert stderr_text(nb) == ""
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_committed_notebook_has_no_outputs(name: str) -> None:
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
@@ -174,5 +202,6 @@ def test_notebook_opens_with_what_it_shows_and_how_to_go_live(name: str) -> None
     assert "notebook shows" in first.source, f"{name} should open by saying what it shows"
     for variable in LIVE_VARIABLES:
         assert variable in first.source, f"{name}'s opening cell does not mention {variable}"
-    assert 'an.fetch_run(os.environ["UNPOD_SPACE"], os.environ["UNPOD_RUN"])' in setup.source
-    assert "an.datasets.load_sample()" in setup.source
+    live, offline = SETUP[name]
+    assert live in setup.source
+    assert offline in setup.source

@@ -285,7 +285,8 @@ class Dataset:
         entries = self._opened.runs
         spaces = len({e.space for e in entries})
         tasks = sum(e.tasks for e in entries)
-        return f"Dataset({str(self.root)!r}: {len(entries)} runs in {spaces} spaces, {tasks} tasks)"
+        counted = f"{_count(len(entries), 'run')} in {_count(spaces, 'space')}"
+        return f"Dataset({str(self.root)!r}: {counted}, {_count(tasks, 'task')})"
 
     @property
     def runs(self) -> pd.DataFrame:
@@ -317,8 +318,9 @@ class Dataset:
             Only these spaces (tokens) and runs (ids); default all.
         since, until : ISO text, date or datetime, optional
             Only calls that started at or after ``since`` and before ``until`` (naive times are
-            UTC; a date alone as ``until`` covers that whole day). A task without a call counts
-            at its ``created`` time; a call whose start time is unknown is outside every window.
+            UTC; a date alone as ``until`` covers that whole day). A task without a call, and a
+            call without a start time (an unanswered dial has none), count at the task's
+            ``created`` time.
         assignees : str or iterable of str, optional
             Only the tasks of these agents (``assignee``).
         columns : list of str, or dict of table name to list of str, optional
@@ -388,10 +390,18 @@ class Dataset:
         tasks = self._arrow("tasks", entries, ["task_id", "created", "has_call"], _by(assignees))
         if window is None:
             return tasks["task_id"]
-        started = self._arrow("calls", entries, ["task_id"], _in_window("start_time", window))
-        called = pc.is_in(tasks["task_id"], value_set=started["task_id"])
-        uncalled = pc.and_(pc.invert(tasks["has_call"]), _between(tasks["created"], window))
-        return tasks["task_id"].filter(pc.or_(called, uncalled))
+        start = ds.field("start_time")
+        calls = self._arrow(
+            "calls", entries, ["task_id", "start_time"], _in_window(start, window) | start.is_null()
+        )
+        untimed = pc.is_null(calls["start_time"])
+        timed = pc.is_in(tasks["task_id"], value_set=calls["task_id"].filter(pc.invert(untimed)))
+        at_created = pc.or_(
+            pc.invert(tasks["has_call"]),
+            pc.is_in(tasks["task_id"], value_set=calls["task_id"].filter(untimed)),
+        )
+        by_created = pc.and_(at_created, _between(tasks["created"], window))
+        return tasks["task_id"].filter(pc.or_(timed, by_created))
 
     # --- reading ---
 
@@ -488,11 +498,12 @@ def _ns(stamp: pd.Timestamp) -> pa.Scalar:
     return pa.scalar(stamp.as_unit("ns").value, type=pa.timestamp("ns", tz="UTC"))
 
 
-def _in_window(column: str, window: Window) -> Any:
-    field = ds.field(column)
+def _in_window(field: Any, window: Window) -> Any:
     start, end = window
     after = None if start is None else field >= _ns(start)
     before = None if end is None else field < _ns(end)
+    if after is None and before is None:
+        return ds.scalar(True)
     return before if after is None else after if before is None else after & before
 
 
@@ -568,6 +579,10 @@ def _frame(arrow: pa.Table, table: str) -> pd.DataFrame:
     differ = {c: t for c, t in dtypes.items() if str(frame[c].dtype) != t}
     typed: pd.DataFrame = frame.astype(differ) if differ else frame
     return typed.reset_index(drop=True)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _ordered(entries: Iterable[Entry]) -> list[Entry]:
