@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_load.py
 	$(PY) benchmarks/bench_features.py
 	$(PY) benchmarks/bench_report.py
+	$(PY) benchmarks/bench_dataset.py
 
 sample: $(STAMP)
 	$(PY) -c "import analytics.datasets as d; d.write_sample()"

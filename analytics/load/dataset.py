@@ -46,6 +46,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
 if sys.platform != "win32":  # POSIX file locks; on Windows nothing is locked (docs/dataset.md)
     import fcntl
@@ -415,26 +416,35 @@ class Dataset:
     def _arrow(
         self, table: str, entries: list[Entry], columns: list[str] | None, where: Any
     ) -> pa.Table:
-        parts = [self._read_file(table, e, columns, where) for e in entries]
-        if not parts:
+        """The rows of ``table`` in ``entries``' files, read as one Parquet dataset (the files
+        in parallel); a file that cannot be read raises SchemaError naming its run."""
+        if not entries:
             return _empty_arrow(table, columns)
-        return pa.concat_tables(parts, promote_options="permissive")
-
-    def _read_file(
-        self, table: str, entry: Entry, columns: list[str] | None, where: Any
-    ) -> pa.Table:
-        path = table_path(self.root, table, entry.space, entry.run_id)
+        paths = [str(self._path(table, e)) for e in entries]
         try:
-            fragment = ds.dataset(path, format="parquet")
-        except (FileNotFoundError, pa.ArrowInvalid) as error:
-            raise SchemaError(
-                f"the manifest of {str(self.root)!r} lists run {entry.run_id!r} of space "
-                f"{entry.space!r}, but its {table} file cannot be read ({error}); sync that run "
-                f"again (sync --run {entry.run_id} --refresh)"
-            ) from None
-        names = fragment.schema.names
-        present = None if columns is None else list(dict.fromkeys(c for c in columns if c in names))
-        return fragment.to_table(columns=present, filter=where).replace_schema_metadata(None)
+            schemas = [pq.read_schema(path) for path in paths]
+            schema = pa.unify_schemas(schemas, promote_options="permissive").remove_metadata()
+            present = None if columns is None else [c for c in columns if c in schema.names]
+            files = ds.dataset(paths, format="parquet", schema=schema)
+            return files.to_table(columns=present, filter=where)
+        except (OSError, pa.ArrowException):
+            self._check_files(table, entries)
+            raise
+
+    def _path(self, table: str, entry: Entry) -> Path:
+        return table_path(self.root, table, entry.space, entry.run_id)
+
+    def _check_files(self, table: str, entries: list[Entry]) -> None:
+        """Raise SchemaError naming the first run whose ``table`` file cannot be read."""
+        for entry in entries:
+            try:
+                pq.read_table(self._path(table, entry))
+            except (OSError, pa.ArrowException) as error:
+                raise SchemaError(
+                    f"the manifest of {str(self.root)!r} lists run {entry.run_id!r} of space "
+                    f"{entry.space!r}, but its {table} file cannot be read ({error}); sync that "
+                    f"run again (sync --run {entry.run_id} --refresh)"
+                ) from None
 
 
 # --- filters ----------------------------------------------------------------------------------
@@ -568,17 +578,21 @@ def _empty_arrow(table: str, columns: list[str] | None) -> pa.Table:
     return pa.Table.from_pandas(chosen, preserve_index=False)
 
 
+_NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype()}
+"""Arrow types read straight into the schema's nullable dtypes (no NaN round trip)."""
+
+
 def _frame(arrow: pa.Table, table: str) -> pd.DataFrame:
     """The Arrow rows as a frame with the schema's dtypes, ``space`` and ``run_id`` last."""
-    frame = arrow.to_pandas()
     schema = TABLE_SCHEMAS[table]
-    order = [c for c in schema if c in frame.columns]
-    extra = [c for c in frame.columns if c not in schema and c not in KEYS]
-    frame = frame[[*order, *extra, *(k for k in KEYS if k not in schema)]]
+    names = arrow.column_names
+    extra = [c for c in names if c not in schema and c not in KEYS]
+    order = [*(c for c in schema if c in names), *extra, *(k for k in KEYS if k not in schema)]
+    frame = arrow.select([c for c in order if c in names]).to_pandas(types_mapper=_NULLABLE.get)
     dtypes = {c: schema.get(c, TEXT) for c in frame.columns}
     differ = {c: t for c, t in dtypes.items() if str(frame[c].dtype) != t}
     typed: pd.DataFrame = frame.astype(differ) if differ else frame
-    return typed.reset_index(drop=True)
+    return typed
 
 
 def _count(n: int, noun: str) -> str:
