@@ -19,10 +19,13 @@ ValueError: calls lacks the columns ['outcome']; pass run.calls (it has: task_id
 
 from __future__ import annotations
 
+import functools
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+import importlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
+from typing import ParamSpec, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -30,6 +33,9 @@ from numpy.typing import ArrayLike
 from scipy import stats
 
 from analytics.schema import COUNT, MEASURE, TEXT
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 __all__ = [
     "MISSING_LABEL",
@@ -272,3 +278,28 @@ def text_list(value: str | Iterable[str] | None, what: str) -> list[str] | None:
     if bad:
         raise ValueError(f"{what} must be text (ids or names), got {bad[0]!r}")
     return names
+
+
+def is_dask(data: object) -> bool:
+    """Whether ``data`` is a Dask collection (told without importing Dask)."""
+    return type(data).__module__.partition(".")[0] == "dask"
+
+
+def dask_aware(fn: Callable[P, R]) -> Callable[P, R]:
+    """Run ``fn`` on Dask when its first argument is a Dask frame (or a ``DaskRun``).
+
+    The one place that dispatches on the input's type: a call whose data is a Dask collection
+    goes to the function of the same name in :mod:`analytics.distributed`, which computes the
+    same result (imported only then, so ``import analytics`` never imports Dask).
+    """
+
+    @functools.wraps(fn)
+    def dispatched(*args: P.args, **kwargs: P.kwargs) -> R:
+        data = args[0] if args else None
+        if is_dask(data) or is_dask(getattr(data, "calls", None)):
+            distributed = importlib.import_module("analytics.distributed")
+            run_on_dask: Callable[P, R] = getattr(distributed, fn.__name__)
+            return run_on_dask(*args, **kwargs)
+        return fn(*args, **kwargs)
+
+    return dispatched

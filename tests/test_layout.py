@@ -23,6 +23,7 @@ STAGES = {
     "stats": 3,
     "text": 3,
     "viz": 4,
+    "distributed": 4,  # the Dask wing: reads datasets, runs the stats and text functions
     "api": 5,  # analytics/__init__.py
     "cli": 6,  # the command wires the public API
 }

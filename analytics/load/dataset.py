@@ -31,6 +31,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import os
 import re
@@ -360,14 +361,81 @@ class Dataset:
         KeyError: "run 'R0' is not in the dataset at ...; its runs: ..."
         >>> folder.cleanup()
         """
-        window = _window(since, until)
+        filters = {"spaces": spaces, "runs": runs, "since": since, "until": until}
+        frames = self._read(TABLE_SCHEMAS, filters, assignees, columns)
+        return Run(**frames)
+
+    def table(
+        self,
+        name: str,
+        *,
+        spaces: str | Iterable[str] | None = None,
+        runs: str | Iterable[str] | None = None,
+        since: Moment | None = None,
+        until: Moment | None = None,
+        assignees: str | Iterable[str] | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """One table of :meth:`load` (``"tasks"``, ``"calls"``, ``"turns"`` or ``"problems"``),
+        reading only its files (and, with a row filter, the columns of tasks and calls that
+        choose the tasks)."""
+        if name not in TABLE_SCHEMAS:
+            raise ValueError(f"no table {name!r}; the tables are {', '.join(TABLE_SCHEMAS)}")
+        filters = {"spaces": spaces, "runs": runs, "since": since, "until": until}
+        chosen = None if columns is None else {name: columns}
+        return self._read([name], filters, assignees, chosen)[name]
+
+    def _read(
+        self,
+        tables: Iterable[str],
+        filters: dict[str, Any],
+        assignees: str | Iterable[str] | None,
+        columns: Sequence[str] | Mapping[str, Sequence[str]] | None,
+    ) -> dict[str, pd.DataFrame]:
+        window = _window(filters["since"], filters["until"])
         wanted = _wanted_columns(columns)
         with tables_locked(self.root, shared=True):
-            chosen = self._entries(text_list(spaces, "spaces"), text_list(runs, "runs"))
-            chosen = [e for e in chosen if _overlaps(e, window)]
+            chosen = self.entries(**filters)
             keep = self._kept_tasks(chosen, window, text_list(assignees, "assignees"))
-            frames = {t: self._table(t, chosen, wanted[t], keep) for t in TABLE_SCHEMAS}
-        return Run(**frames)
+            return {t: self._table(t, chosen, wanted[t], keep) for t in tables}
+
+    def entries(
+        self,
+        *,
+        spaces: str | Iterable[str] | None = None,
+        runs: str | Iterable[str] | None = None,
+        since: Moment | None = None,
+        until: Moment | None = None,
+    ) -> list[Entry]:
+        """The manifest entries :meth:`load` would read for these filters, in its order.
+
+        Raises KeyError for an unknown space or run, ValueError for a time that is not one.
+        """
+        window = _window(since, until)
+        chosen = self._entries(text_list(spaces, "spaces"), text_list(runs, "runs"))
+        return [e for e in chosen if _overlaps(e, window)]
+
+    def to_dask(
+        self,
+        *,
+        spaces: str | Iterable[str] | None = None,
+        runs: str | Iterable[str] | None = None,
+        since: Moment | None = None,
+        until: Moment | None = None,
+        columns: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
+    ) -> Any:
+        """The chosen runs as Dask frames: a :class:`analytics.distributed.DaskRun`.
+
+        Takes the filters of :meth:`load`. Every table is one partition per run (a call's turns
+        never straddle partitions) with the columns and dtypes :meth:`load` gives; the
+        library's analyses accept these frames and return what they return on pandas. Needs
+        the ``dask`` extra (``pip install 'unpod-analytics[dask]'``); ``docs/scale.md`` tells
+        how to run it on a cluster.
+        """
+        distributed = importlib.import_module("analytics.distributed")  # an optional extra
+        return distributed.to_dask(
+            self, spaces=spaces, runs=runs, since=since, until=until, columns=columns
+        )
 
     # --- choosing runs ---
 
@@ -424,7 +492,8 @@ class Dataset:
         try:
             schemas = [pq.read_schema(path) for path in paths]
             schema = pa.unify_schemas(schemas, promote_options="permissive").remove_metadata()
-            present = None if columns is None else [c for c in columns if c in schema.names]
+            names = set(schema.names)
+            present = None if columns is None else [c for c in dict.fromkeys(columns) if c in names]
             files = ds.dataset(paths, format="parquet", schema=schema)
             return files.to_table(columns=present, filter=where)
         except (OSError, pa.ArrowException):

@@ -13,6 +13,7 @@ from analytics._shared import (
     OVERALL,
     By,
     check_confidence,
+    dask_aware,
     group_columns,
     require_columns,
     stacked,
@@ -24,6 +25,7 @@ from analytics.schema import COUNT, FLAG, TIMESTAMP
 __all__ = ["call_volume", "connection_rates"]
 
 
+@dask_aware
 def connection_rates(
     calls: pd.DataFrame,
     *,
@@ -75,6 +77,7 @@ def connection_rates(
     return out[[*keys, "n", "connected", "rate", "ci_low", "ci_high", "n_unknown"]]
 
 
+@dask_aware
 def call_volume(
     calls: pd.DataFrame,
     *,

@@ -38,6 +38,7 @@ from analytics._shared import (
     OVERALL,
     By,
     check_confidence,
+    dask_aware,
     group_columns,
     require_columns,
     stacked,
@@ -119,6 +120,7 @@ def _median_interval(work: pd.DataFrame, gkeys: list[str], confidence: float) ->
     return bounds.groupby(gkeys, dropna=False).max()
 
 
+@dask_aware
 def duration_summary(
     calls: pd.DataFrame,
     *,
@@ -234,6 +236,7 @@ def _ecdf(work: pd.DataFrame, gkeys: list[str]) -> pd.DataFrame:
     return counts.assign(ecdf=grouped.cumsum() / grouped.transform("sum"))
 
 
+@dask_aware
 def duration_distribution(
     calls: pd.DataFrame,
     *,

@@ -22,6 +22,7 @@ from analytics._shared import (
     MISSING_LABEL,
     By,
     check_confidence,
+    dask_aware,
     group_columns,
     require_columns,
     stacked,
@@ -109,6 +110,7 @@ def _crosstab(
     return wide.reindex(columns=vocab, fill_value=0), keys
 
 
+@dask_aware
 def outcome_rates(
     data: pd.DataFrame | Run,
     *,
@@ -169,6 +171,7 @@ def outcome_rates(
     return with_rates(long, confidence=confidence)[columns]
 
 
+@dask_aware
 def dial_rates(
     calls: pd.DataFrame,
     *,
@@ -247,6 +250,7 @@ def _independence_test(observed: np.ndarray) -> dict[str, object]:
     }
 
 
+@dask_aware
 def compare_groups(
     data: pd.DataFrame | Run,
     *,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analytics._shared import dask_aware
 from analytics.load import Run
 from analytics.schema import (
     ANSWERED_CALL_STATUSES,
@@ -24,7 +25,7 @@ from analytics.schema import (
     empty_frame,
 )
 
-__all__ = ["SLACK_S", "quality_checks"]
+__all__ = ["SLACK_S", "quality_checks", "sorted_findings"]
 
 SLACK_S = 2.0
 """Seconds of disagreement tolerated between a call's duration, its start and end times and
@@ -190,6 +191,7 @@ def _unknown_outcomes(calls: pd.DataFrame) -> pd.DataFrame:
     return _finding(calls, unknown, "outcome", "unknown_outcome", detail)
 
 
+@dask_aware
 def quality_checks(run: Run) -> pd.DataFrame:
     """Every data-quality finding of a run, one row each.
 
@@ -247,6 +249,12 @@ def quality_checks(run: Run) -> pd.DataFrame:
         _unknown_outcomes(run.calls),
     ]
     found = [f for f in found if len(f)] or [empty_frame(QUALITY_SCHEMA)]
-    out = conform(pd.concat(found, ignore_index=True), QUALITY_SCHEMA)
+    return sorted_findings(conform(pd.concat(found, ignore_index=True), QUALITY_SCHEMA))
+
+
+def sorted_findings(findings: pd.DataFrame) -> pd.DataFrame:
+    """Findings in the order :func:`quality_checks` gives them: by task (NA last), check, field
+    and detail (so that findings gathered run by run read the same as from all runs at once)."""
     order = ["task_id", "check", "field", "detail"]
-    return out.sort_values(order, na_position="last", kind="stable").reset_index(drop=True)
+    ordered = findings.sort_values(order, na_position="last", kind="stable")
+    return ordered.reset_index(drop=True)

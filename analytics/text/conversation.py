@@ -62,7 +62,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from analytics._shared import call_index, require_columns
+from analytics._shared import call_index, dask_aware, require_columns
 from analytics.schema import COUNT, MEASURE, TEXT, DtypeName, conform
 
 __all__ = ["CONVERSATION_SCHEMA", "METRICS", "MIN_GAPS_P90", "conversation_features"]
@@ -509,6 +509,7 @@ def _check_options(
     return [c for c in METRICS if c in set(features)]
 
 
+@dask_aware
 def conversation_features(
     turns: pd.DataFrame,
     *,
@@ -572,6 +573,7 @@ def conversation_features(
     return conform(frame, {c: CONVERSATION_SCHEMA[c] for c in frame.columns})
 
 
+@dask_aware
 def feature_summary(
     features: pd.DataFrame,
     *,

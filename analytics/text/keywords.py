@@ -38,6 +38,7 @@ from analytics._shared import (
     By,
     call_index,
     check_confidence,
+    dask_aware,
     group_columns,
     require_columns,
     stacked,
@@ -212,6 +213,7 @@ def _lexicon_columns(
     return {**columns, f"kw_{name}_first_turn": first.to_numpy(dtype=float)}
 
 
+@dask_aware
 def keyword_features(
     turns: pd.DataFrame,
     lexicons: Mapping[str, Iterable[str]] | None = None,
@@ -330,6 +332,7 @@ def _groups(
     return groups[keys].set_axis(keywords.index), keys
 
 
+@dask_aware
 def keyword_hit_rates(
     keywords: pd.DataFrame,
     *,

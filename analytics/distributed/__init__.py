@@ -1,0 +1,39 @@
+"""The Dask side of unpod-analytics: the only package that imports Dask.
+
+``Dataset.to_dask()`` gives a :class:`DaskRun`; the public analyses of the library accept its
+frames (they dispatch here, see :func:`analytics._shared.dask_aware`) and return what they
+return on pandas. Needs the ``dask`` extra: ``pip install 'unpod-analytics[dask]'``.
+"""
+
+from analytics.distributed.analyses import (
+    call_volume,
+    compare_groups,
+    connection_rates,
+    conversation_features,
+    dial_rates,
+    duration_distribution,
+    duration_summary,
+    feature_summary,
+    keyword_features,
+    keyword_hit_rates,
+    outcome_rates,
+    quality_checks,
+)
+from analytics.distributed.frames import DaskRun, to_dask
+
+__all__ = [
+    "DaskRun",
+    "call_volume",
+    "compare_groups",
+    "connection_rates",
+    "conversation_features",
+    "dial_rates",
+    "duration_distribution",
+    "duration_summary",
+    "feature_summary",
+    "keyword_features",
+    "keyword_hit_rates",
+    "outcome_rates",
+    "quality_checks",
+    "to_dask",
+]

@@ -1,0 +1,196 @@
+"""The library's analyses on Dask frames: the same results as on pandas, computed on Dask.
+
+:func:`analytics._shared.dask_aware` sends a call whose data is a Dask frame (or a
+:class:`~analytics.distributed.DaskRun`) here, to the function of the same name. Two plans:
+
+Per call (:func:`conversation_features`, :func:`keyword_features`)
+    The pandas function runs on each partition, one run's turns with that run's calls (a
+    call's turns never straddle partitions), on the workers; the result is a Dask frame, one
+    row per call, with the pandas function's columns and dtypes (``meta`` from the function
+    itself on empty tables).
+Aggregates (rates, summaries, tests, quality findings)
+    The columns the analysis reads, one row per call, are read on the workers (Parquet column
+    pruning: the text of turns and summaries never moves) and gathered; the pandas function
+    then runs on them. Counts, Wilson intervals, exact medians with their order-statistic
+    intervals and percentiles are therefore exactly the pandas figures, by construction.
+    The price is memory on the client: about 8 bytes per number and 10-30 per label, per
+    call (10 M calls x 3 columns is a few hundred MB); ``docs/scale.md`` gives the sizes.
+
+Each function takes the same arguments as its pandas namesake (see there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import dask
+import dask.dataframe as dd
+import pandas as pd
+
+from analytics._shared import as_keys
+from analytics.distributed.frames import DaskRun
+from analytics.load import Run
+from analytics.stats import activity as activity_stats
+from analytics.stats import durations, outcomes
+from analytics.stats import quality as quality_stats
+from analytics.text import conversation, keywords
+
+__all__ = [
+    "call_volume",
+    "compare_groups",
+    "connection_rates",
+    "conversation_features",
+    "dial_rates",
+    "duration_distribution",
+    "duration_summary",
+    "feature_summary",
+    "keyword_features",
+    "keyword_hit_rates",
+    "outcome_rates",
+    "quality_checks",
+]
+
+HEAVY = frozenset(
+    {"summary", "structured_data", "recording_url", "success_evaluator", "labels", "customer"}
+)
+"""Text columns of ``calls`` no aggregate reads unless grouped by: left on the workers."""
+
+
+# --- aggregates over calls ----------------------------------------------------------------------
+
+
+def _gathered(frame: Any, keep: Iterable[str] = ()) -> pd.DataFrame:
+    """``frame``'s light columns (and ``keep``) in memory, in partition order."""
+    if not isinstance(frame, dd.DataFrame):
+        return frame.calls.pipe(_gathered, keep) if isinstance(frame, DaskRun) else frame
+    wanted = set(keep)
+    columns = [c for c in frame.columns if c not in HEAVY or c in wanted]
+    gathered: pd.DataFrame = frame[columns].compute().reset_index(drop=True)
+    return gathered
+
+
+def _keys(by: Any) -> list[str]:
+    return [] if by is None else as_keys(by)
+
+
+def duration_summary(calls: dd.DataFrame, *, by: Any = None, **options: Any) -> pd.DataFrame:
+    return durations.duration_summary(_gathered(calls, _keys(by)), by=by, **options)
+
+
+def duration_distribution(calls: dd.DataFrame, *, by: Any = None, **options: Any) -> pd.DataFrame:
+    return durations.duration_distribution(_gathered(calls, _keys(by)), by=by, **options)
+
+
+def outcome_rates(data: Any, *, by: Any = "assignee", **options: Any) -> pd.DataFrame:
+    return outcomes.outcome_rates(_gathered(data, _keys(by)), by=by, **options)
+
+
+def dial_rates(calls: dd.DataFrame, *, by: Any = "assignee", **options: Any) -> pd.DataFrame:
+    return outcomes.dial_rates(_gathered(calls, _keys(by)), by=by, **options)
+
+
+def compare_groups(data: Any, *, by: Any = "assignee", **options: Any) -> pd.DataFrame:
+    return outcomes.compare_groups(_gathered(data, _keys(by)), by=by, **options)
+
+
+def connection_rates(calls: dd.DataFrame, *, by: Any = "assignee", **options: Any) -> pd.DataFrame:
+    return activity_stats.connection_rates(_gathered(calls, _keys(by)), by=by, **options)
+
+
+def call_volume(calls: dd.DataFrame, *, by: Any = "assignee", **options: Any) -> pd.DataFrame:
+    return activity_stats.call_volume(_gathered(calls, _keys(by)), by=by, **options)
+
+
+def feature_summary(
+    features: Any, *, by: str = "assignee", calls: Any = None, **options: Any
+) -> pd.DataFrame:
+    gathered = None if calls is None else _gathered(calls, [by])
+    return conversation.feature_summary(_gathered(features, [by]), by=by, calls=gathered, **options)
+
+
+def keyword_hit_rates(
+    keywords_: Any, *, by: Any = None, calls: Any = None, **options: Any
+) -> pd.DataFrame:
+    gathered = None if calls is None else _gathered(calls, _keys(by))
+    return keywords.keyword_hit_rates(
+        _gathered(keywords_, _keys(by)), by=by, calls=gathered, **options
+    )
+
+
+def quality_checks(run: DaskRun) -> pd.DataFrame:
+    """The findings of every run, found run by run on the workers, in the pandas order."""
+    tables = _aligned(run.tasks, run.calls, run.turns, run.problems)
+    meta = quality_stats.quality_checks(Run(*(t._meta for t in tables)))
+    found = dd.map_partitions(_quality_of, *tables, meta=meta, align_dataframes=False)
+    computed: pd.DataFrame = found.compute()
+    return quality_stats.sorted_findings(computed)
+
+
+def _quality_of(
+    tasks: pd.DataFrame, calls: pd.DataFrame, turns: pd.DataFrame, problems: pd.DataFrame
+) -> pd.DataFrame:
+    return quality_stats.quality_checks(Run(tasks, calls, turns, problems))
+
+
+# --- per call -----------------------------------------------------------------------------------
+
+
+def conversation_features(
+    turns: dd.DataFrame, *, calls: dd.DataFrame | None = None, **options: Any
+) -> dd.DataFrame:
+    """One row per call, computed per run on the workers (a Dask frame)."""
+    return _per_call(conversation.conversation_features, turns, calls, options)
+
+
+def keyword_features(
+    turns: dd.DataFrame,
+    lexicons: Mapping[str, Iterable[str]] | None = None,
+    *,
+    calls: dd.DataFrame | None = None,
+    **options: Any,
+) -> dd.DataFrame:
+    """One row per call (or per call and speaker), computed per run on the workers."""
+    return _per_call(keywords.keyword_features, turns, calls, {"lexicons": lexicons, **options})
+
+
+def _per_call(
+    fn: Callable[..., pd.DataFrame],
+    turns: dd.DataFrame,
+    calls: dd.DataFrame | None,
+    options: dict[str, Any],
+) -> dd.DataFrame:
+    if calls is None:
+        meta = fn(turns._meta, **options)
+        return turns.map_partitions(fn, **options, meta=meta)
+    turns, calls = _aligned(turns, calls)
+    meta = fn(turns._meta, calls=calls._meta, **options)
+    with dask.config.set({"dataframe.convert-string": False}):
+        return dd.map_partitions(
+            _with_calls, fn, turns, calls, options, meta=meta, align_dataframes=False
+        )
+
+
+def _with_calls(
+    fn: Callable[..., pd.DataFrame],
+    turns: pd.DataFrame,
+    calls: pd.DataFrame,
+    options: dict[str, Any],
+) -> pd.DataFrame:
+    return fn(turns, calls=calls, **options)
+
+
+def _aligned(*frames: Any) -> tuple[dd.DataFrame, ...]:
+    """The frames, if they are partitioned alike (one run per partition); else ValueError."""
+    if not all(isinstance(f, dd.DataFrame) for f in frames):
+        raise TypeError(
+            "pass the Dask frames of one DaskRun together (druns.turns with druns.calls), not "
+            "a Dask frame with a pandas one"
+        )
+    sizes = {f.npartitions for f in frames}
+    if len(sizes) > 1:
+        raise ValueError(
+            f"the frames have {sorted(sizes)} partitions, not one run each alike: pass the "
+            "tables of one Dataset.to_dask() without repartitioning them"
+        )
+    return frames
