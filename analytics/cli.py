@@ -13,6 +13,7 @@
     unpod-analytics sync --space TOKEN                # new and unfinished runs into data/
     unpod-analytics import data/raw/S/R.json --root data --space S
     unpod-analytics report --root data --since 2026-11-01 --out reports/november
+    unpod-analytics report --root data --engine dask --out reports/all   # on a local cluster
     unpod-analytics --version
 
 The API token comes from the environment only (``UNPOD_API_TOKEN``, or the variable named by
@@ -35,7 +36,8 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -58,9 +60,11 @@ from analytics.io.store import (
 from analytics.io.sync import sync_space
 from analytics.load import Run, load_run, open_dataset
 from analytics.text.tables import call_features
-from analytics.viz.report import build_report
+from analytics.viz.report import DaskTables, build_report
 
 PROG = "unpod-analytics"
+SCHEDULER_TIMEOUT = 10.0
+"""Seconds ``report --scheduler ADDRESS`` waits for the scheduler to answer."""
 SPACE_COLUMNS = ("token", "name", "slug", "content_type")
 RUN_COLUMNS = ("run_id", "status", "run_mode", "batch_count", "created")
 
@@ -156,6 +160,8 @@ def _add_report(commands: _Commands) -> None:
             "report data/raw/SPACE/RUN.json --out reports/RUN",
             "report --space SPACE --run RUN --out reports/RUN   # fetches first",
             "report --root data --space SPACE --since 2026-11-01 --out reports/november",
+            "report --root data --engine dask --out reports/all",
+            "report --root data --engine dask --scheduler tcp://10.0.0.5:8786 --out reports/all",
         ),
     )
     _add_sources(report, default="default the bundled sample run")
@@ -176,7 +182,32 @@ def _add_report(commands: _Commands) -> None:
     report.add_argument(
         "--run", metavar="RUN_ID", help="the run to fetch (with --space; with --root: only it)"
     )
+    _add_engine_options(report)
     _add_api_options(report)
+
+
+def _add_engine_options(report: argparse.ArgumentParser) -> None:
+    report.add_argument(
+        "--engine",
+        choices=("pandas", "dask"),
+        default="pandas",
+        help="pandas: load the runs into memory (default); dask: analyse the turns of the "
+        "--root dataset run by run on a Dask cluster, only one row per call in memory (needs "
+        "the dask extra: pip install 'unpod-analytics[dask]')",
+    )
+    report.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: the dask.distributed scheduler to run on, such as "
+        "tcp://10.0.0.5:8786 (default: a local cluster for the command's duration)",
+    )
+    report.add_argument(
+        "--workers",
+        type=_positive_int,
+        metavar="N",
+        help="with --engine dask and no --scheduler: the local cluster's worker processes "
+        "(default: Dask's choice for the machine's cores)",
+    )
 
 
 def _add_export(commands: _Commands) -> None:
@@ -476,9 +507,70 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     _check_out(args.out, folder=True, takes="a folder")
-    page = build_report(_load(args), args.out, redact=args.redact, title=args.title)
+    _check_engine(args)
+    if args.engine == "dask":
+        run = _dask_run(args)  # the runs chosen (and checked) before a cluster starts
+        with _dask_engine(args):
+            page = build_report(run, args.out, redact=args.redact, title=args.title)
+    else:
+        page = build_report(_load(args), args.out, redact=args.redact, title=args.title)
     sys.stdout.write(f"{page}\n")
     return 0
+
+
+def _check_engine(args: argparse.Namespace) -> None:
+    """Refuse Dask options that do not go together, before any work: a one-line ValueError."""
+    if args.engine != "dask":
+        options = {"--scheduler": args.scheduler, "--workers": args.workers}
+        given = [option for option, value in options.items() if value is not None]
+        if given:
+            raise ValueError(f"{given[0]} runs the report on Dask: give --engine dask too")
+        return
+    if not args.root:
+        raise ValueError("--engine dask reads a dataset: give --root DIR (see sync and import)")
+    if args.scheduler is not None and args.workers is not None:
+        raise ValueError(
+            "--workers starts local workers; the scheduler of --scheduler has its own: "
+            "give one of them"
+        )
+
+
+def _dask_run(args: argparse.Namespace) -> DaskTables:
+    """The runs of ``--root`` chosen by ``--space/--run/--since/--until``, as Dask frames."""
+    if args.sources:
+        raise ValueError("give either SOURCE files or --root DIR, not both")
+    with _dask_needed():
+        run: DaskTables = open_dataset(args.root).to_dask(
+            spaces=args.space, runs=args.run, since=args.since, until=args.until
+        )
+    return run
+
+
+@contextmanager
+def _dask_engine(args: argparse.Namespace) -> Iterator[None]:
+    """Dask's scheduler for the block: the one at ``--scheduler``, else a local cluster
+    (closed at the end, errors included); distributed's logs below WARNING shown only with
+    ``--verbose``."""
+    with _dask_needed():
+        from analytics.distributed import dask_client  # an optional extra: imported on use
+
+    quiet = not args.verbose
+    with dask_client(args.scheduler, workers=args.workers, timeout=SCHEDULER_TIMEOUT, quiet=quiet):
+        yield
+
+
+@contextmanager
+def _dask_needed() -> Iterator[None]:
+    """Turn a missing Dask into a one-line ValueError saying how to install it."""
+    try:
+        yield
+    except ModuleNotFoundError as error:
+        if (error.name or "").partition(".")[0] not in ("dask", "distributed"):
+            raise
+        raise ValueError(
+            f"--engine dask needs Dask ({error.name} is not installed): "
+            "pip install 'unpod-analytics[dask]'"
+        ) from None
 
 
 def _cmd_export(args: argparse.Namespace) -> int:

@@ -82,6 +82,71 @@ def test_imports_flow_one_way(module):
             )
 
 
+DASK_ROOTS = ("dask", "distributed")
+"""Top-level packages of the ``dask`` extra: only ``analytics.distributed`` may import them."""
+
+
+def _dask_imports(source: str) -> list[tuple[int, str]]:
+    """``(line, module)`` of every import of Dask or distributed in ``source``: statements at
+    any depth (lazy ones in functions too) and ``importlib.import_module``/``__import__`` of a
+    literal name. Relative imports are the package's own modules, never these."""
+
+    def is_dask(name: str) -> bool:
+        return name.partition(".")[0] in DASK_ROOTS
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and is_dask(node.module or ""):
+            found.append((node.lineno, node.module or ""))
+        elif isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names if is_dask(a.name)]
+        elif isinstance(node, ast.Call) and node.args:
+            fn = node.func
+            name = fn.attr if isinstance(fn, ast.Attribute) else getattr(fn, "id", "")
+            first = node.args[0]
+            literal = isinstance(first, ast.Constant) and isinstance(first.value, str)
+            if name in ("import_module", "__import__") and literal and is_dask(first.value):
+                found.append((node.lineno, first.value))
+    return found
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_only_the_distributed_wing_imports_dask(module):
+    """``import analytics`` must not need the ``dask`` extra: Dask stays in its wing."""
+    if module == "analytics.distributed" or module.startswith("analytics.distributed."):
+        return
+    found = _dask_imports(MODULES[module].read_text(encoding="utf-8"))
+    assert not found, (
+        f"{module}:{found[0][0]} imports {found[0][1]}: only analytics.distributed may import "
+        "Dask; reach it through analytics._shared.dask_aware or a lazy import of "
+        "analytics.distributed"
+    )
+
+
+@pytest.mark.parametrize(
+    "planted",
+    [
+        "import dask",
+        "import dask.dataframe as dd",
+        "from distributed import Client",
+        "def f():\n    from dask.base import compute\n    return compute",
+        "import importlib\nimportlib.import_module('distributed')",
+        "x = __import__('dask.dataframe')",
+    ],
+)
+def test_the_dask_rule_sees_a_planted_import(planted):
+    assert _dask_imports(planted)
+
+
+def test_the_dask_rule_lets_the_wing_be_reached():
+    allowed = (
+        "import importlib\nimportlib.import_module('analytics.distributed')\n"
+        "from analytics.distributed import to_dask\nfrom . import distributed\n"
+        "import analytics.distributed\nfrom .distributed import frames\n"
+    )
+    assert _dask_imports(allowed) == []
+
+
 @pytest.mark.parametrize("module", sorted(MODULES))
 def test_no_private_names_from_other_modules(module):
     for line, target, names in _imports(module):

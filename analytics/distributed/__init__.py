@@ -19,6 +19,7 @@ from analytics.distributed.analyses import (
     outcome_rates,
     quality_checks,
 )
+from analytics.distributed.engine import dask_client
 from analytics.distributed.frames import DaskRun, to_dask
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "compare_groups",
     "connection_rates",
     "conversation_features",
+    "dask_client",
     "dial_rates",
     "duration_distribution",
     "duration_summary",

@@ -63,7 +63,7 @@ HEAVY = frozenset(
 def _gathered(frame: Any, keep: Iterable[str] = ()) -> pd.DataFrame:
     """``frame``'s light columns (and ``keep``) in memory, in partition order."""
     if not isinstance(frame, dd.DataFrame):
-        return frame.calls.pipe(_gathered, keep) if isinstance(frame, DaskRun) else frame
+        return frame
     wanted = set(keep)
     columns = [c for c in frame.columns if c not in HEAVY or c in wanted]
     gathered: pd.DataFrame = frame[columns].compute().reset_index(drop=True)
@@ -74,6 +74,14 @@ def _keys(by: Any) -> list[str]:
     return [] if by is None else as_keys(by)
 
 
+def _counted(data: Any, by: Any, outcome: str) -> pd.DataFrame:
+    """What an outcome count reads: a DaskRun's tasks for ``status`` (as for a pandas Run), else
+    its calls, gathered with the grouping and outcome columns."""
+    if isinstance(data, DaskRun):
+        data = data.tasks if outcome == "status" else data.calls
+    return _gathered(data, [*_keys(by), outcome])
+
+
 def duration_summary(calls: dd.DataFrame, *, by: Any = None, **options: Any) -> pd.DataFrame:
     return durations.duration_summary(_gathered(calls, _keys(by)), by=by, **options)
 
@@ -82,16 +90,22 @@ def duration_distribution(calls: dd.DataFrame, *, by: Any = None, **options: Any
     return durations.duration_distribution(_gathered(calls, _keys(by)), by=by, **options)
 
 
-def outcome_rates(data: Any, *, by: Any = "assignee", **options: Any) -> pd.DataFrame:
-    return outcomes.outcome_rates(_gathered(data, _keys(by)), by=by, **options)
+def outcome_rates(
+    data: Any, *, by: Any = "assignee", outcome: str = "outcome", **options: Any
+) -> pd.DataFrame:
+    gathered = _counted(data, by, outcome)
+    return outcomes.outcome_rates(gathered, by=by, outcome=outcome, **options)
 
 
 def dial_rates(calls: dd.DataFrame, *, by: Any = "assignee", **options: Any) -> pd.DataFrame:
     return outcomes.dial_rates(_gathered(calls, _keys(by)), by=by, **options)
 
 
-def compare_groups(data: Any, *, by: Any = "assignee", **options: Any) -> pd.DataFrame:
-    return outcomes.compare_groups(_gathered(data, _keys(by)), by=by, **options)
+def compare_groups(
+    data: Any, *, by: Any = "assignee", outcome: str = "outcome", **options: Any
+) -> pd.DataFrame:
+    gathered = _counted(data, by, outcome)
+    return outcomes.compare_groups(gathered, by=by, outcome=outcome, **options)
 
 
 def connection_rates(calls: dd.DataFrame, *, by: Any = "assignee", **options: Any) -> pd.DataFrame:

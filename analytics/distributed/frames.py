@@ -10,7 +10,7 @@ run. Dask pushes column selections down into the reads (``columns=`` of the read
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,7 @@ import pandas as pd
 from dask.base import compute
 
 from analytics.load import Dataset, Run, open_dataset
-from analytics.load.dataset import Entry, Moment
+from analytics.load.dataset import KEYS, Entry, Moment
 
 __all__ = ["DaskRun", "to_dask"]
 
@@ -57,53 +57,75 @@ def to_dask(
     runs: str | Iterable[str] | None = None,
     since: Moment | None = None,
     until: Moment | None = None,
+    assignees: str | Iterable[str] | None = None,
     columns: Iterable[str] | Mapping[str, Iterable[str]] | None = None,
 ) -> DaskRun:
     """The chosen runs of a dataset as a :class:`DaskRun` (:meth:`analytics.Dataset.to_dask`)."""
     data = dataset if isinstance(dataset, Dataset) else open_dataset(dataset)
     chosen = data.entries(spaces=spaces, runs=runs, since=since, until=until)
-    wanted = _per_table(columns)
+    rows = {"since": since, "until": until, "assignees": assignees}
+    frames = {}
     with dask.config.set({"dataframe.convert-string": False}):
-        frames = {t: _frame(data, t, chosen, wanted[t], since, until) for t in TABLES}
+        for table, meta in _metas(data, chosen, columns).items():
+            frames[table] = _frame(_Reader(data, table, rows, meta), chosen, meta)
     return DaskRun(**frames)
 
 
-def _per_table(
-    columns: Iterable[str] | Mapping[str, Iterable[str]] | None,
-) -> dict[str, list[str] | None]:
-    if columns is None:
-        return dict.fromkeys(TABLES)
-    if isinstance(columns, Mapping):
-        return {t: list(columns[t]) if t in columns else None for t in TABLES}
-    listed = list(columns)
-    return dict.fromkeys(TABLES, listed)
-
-
-def _frame(
+def _metas(
     data: Dataset,
-    table: str,
     entries: list[Entry],
-    columns: list[str] | None,
-    since: Moment | None,
-    until: Moment | None,
-) -> dd.DataFrame:
-    read = _reader(data, table, since, until)
-    meta = read(None, columns)
+    columns: Iterable[str] | Mapping[str, Iterable[str]] | None,
+) -> dict[str, pd.DataFrame]:
+    """Each table's empty frame: the columns and dtypes its partitions have."""
+    full = {t: data.empty_table(t, entries) for t in TABLES}
+    if columns is None:
+        return full
+    wanted = (
+        {t: list(columns.get(t, full[t].columns)) for t in TABLES}
+        if isinstance(columns, Mapping)
+        else _spread(list(columns), full)
+    )
+    keys = {"turns": ["task_id", "turn"]}
+    return {
+        t: full[t][
+            [c for c in full[t].columns if c in {*keys.get(t, ["task_id"]), *KEYS, *wanted[t]}]
+        ]
+        for t in TABLES
+    }
+
+
+def _spread(columns: list[str], full: dict[str, pd.DataFrame]) -> dict[str, list[str]]:
+    """A list of columns given for every table: each table takes those it has."""
+    known = {c for frame in full.values() for c in frame.columns}
+    unknown = [c for c in columns if c not in known]
+    if unknown:
+        raise ValueError(
+            f"no table has a column {unknown[0]!r}; see analytics.schema for the columns of "
+            "each table"
+        )
+    return {t: [c for c in columns if c in frame.columns] for t, frame in full.items()}
+
+
+def _frame(read: _Reader, entries: list[Entry], meta: pd.DataFrame) -> dd.DataFrame:
     if not entries:
         return dd.from_pandas(meta, npartitions=1)
-    return dd.from_map(read, entries, columns=columns, meta=meta, enforce_metadata=False)
+    return dd.from_map(read, entries, columns=list(meta.columns), meta=meta, enforce_metadata=False)
 
 
-def _reader(
-    data: Dataset, table: str, since: Moment | None, until: Moment | None
-) -> Callable[..., pd.DataFrame]:
-    """``read(entry, columns)``: one run's ``table`` (an empty frame for ``entry=None``)."""
+class _Reader:
+    """``read(entry, columns=)``: one run's table, exactly the ``meta``'s columns and dtypes (or
+    those of ``columns``, when Dask pushes a selection down into the read)."""
 
-    def read(entry: Entry | None, columns: list[str] | None = None) -> pd.DataFrame:
-        runs = [] if entry is None else [entry.run_id]
-        spaces = None if entry is None else [entry.space]
-        return data.table(
-            table, spaces=spaces, runs=runs, since=since, until=until, columns=columns
+    def __init__(self, data: Dataset, table: str, rows: dict[str, Any], meta: pd.DataFrame) -> None:
+        self.data, self.table, self.rows, self.meta = data, table, rows, meta
+
+    def __call__(self, entry: Entry, columns: list[str] | None = None) -> pd.DataFrame:
+        wanted = list(self.meta.columns) if columns is None else list(columns)
+        frame = self.data.table(
+            self.table, spaces=[entry.space], runs=[entry.run_id], columns=wanted, **self.rows
         )
-
-    return read
+        missing = [c for c in wanted if c not in frame.columns]  # an input_ column of other runs
+        filled = frame.assign(
+            **{c: pd.Series(index=frame.index, dtype=self.meta[c].dtype) for c in missing}
+        )
+        return filled[wanted]

@@ -187,37 +187,71 @@ def _unlock(handle: IO[bytes]) -> None:
         fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def read_manifest(root: str | os.PathLike[str]) -> Manifest:
-    """The manifest of the dataset at ``root``.
+def read_manifest(
+    root: str | os.PathLike[str], *, storage_options: Mapping[str, Any] | None = None
+) -> Manifest:
+    """The manifest of the dataset at ``root`` (a folder, or a URL such as ``s3://bucket/data``
+    read through fsspec with ``storage_options``).
 
     Raises
     ------
     SchemaError
         ``root`` holds no manifest, or one this library did not write (what was found is named).
     """
-    path = Path(root) / MANIFEST_NAME
-    if not path.is_file():
+    fs, base = _location(root, storage_options)
+    path = _join(base, MANIFEST_NAME)
+    if fs is None and not Path(path).is_file():
         raise SchemaError(_not_a_dataset(Path(root)))
+    if fs is not None and not fs.isfile(path):
+        raise SchemaError(f"{str(root)!r} is not a dataset: no {MANIFEST_NAME} there")
+    raw = Path(path).read_bytes() if fs is None else fs.cat_file(path)
     try:
-        manifest = msgspec.json.decode(path.read_bytes(), type=Manifest)
+        manifest = msgspec.json.decode(raw, type=Manifest)
     except (msgspec.DecodeError, msgspec.ValidationError) as error:
         raise SchemaError(
-            f"{str(path)!r} is not a dataset manifest ({error}); sync or import into a new root"
+            f"{path!r} is not a dataset manifest ({error}); sync or import into a new root"
         ) from None
     _check_format(manifest, path)
     return manifest
 
 
-def _check_format(manifest: Manifest, path: Path) -> None:
+def _location(
+    root: str | os.PathLike[str], storage_options: Mapping[str, Any] | None
+) -> tuple[Any, str]:
+    """``(None, path)`` for a local root; ``(fsspec file system, path)`` for a URL."""
+    text = os.fspath(root)
+    if "://" not in text:
+        if storage_options:
+            raise ValueError(
+                f"storage_options are for a URL root such as 's3://bucket/data'; {text!r} is a "
+                "local path: leave them out"
+            )
+        return None, text
+    try:
+        core = importlib.import_module("fsspec.core")  # optional: the dask extra brings it
+    except ImportError:
+        raise ImportError(
+            f"reading {text!r} needs fsspec and the file system's package (s3fs, gcsfs, adlfs): "
+            "pip install 'unpod-analytics[dask]' s3fs"
+        ) from None
+    fs, path = core.url_to_fs(text, **dict(storage_options or {}))
+    return fs, str(path)
+
+
+def _join(base: str, *parts: str) -> str:
+    return "/".join([base.rstrip("/"), *parts]) if base else "/".join(parts)
+
+
+def _check_format(manifest: Manifest, path: str) -> None:
     if manifest.format != FORMAT:
         raise SchemaError(
-            f"{str(path)!r} has format {manifest.format!r}, not {FORMAT!r}: it was not written by "
+            f"{path!r} has format {manifest.format!r}, not {FORMAT!r}: it was not written by "
             "unpod-analytics; sync or import into a new root"
         )
     newest = max([manifest.schema_version, *(e.schema_version for e in manifest.runs)])
     if newest > DATASET_SCHEMA_VERSION:
         raise SchemaError(
-            f"{str(path)!r} was written with table schema version {newest}, "
+            f"{path!r} was written with table schema version {newest}, "
             f"newer than this unpod-analytics reads ({DATASET_SCHEMA_VERSION}): upgrade it"
         )
 
@@ -237,13 +271,20 @@ def _not_a_dataset(root: Path) -> str:
     )
 
 
-def open_dataset(root: str | os.PathLike[str] = "data") -> Dataset:
+def open_dataset(
+    root: str | os.PathLike[str] = "data", *, storage_options: Mapping[str, Any] | None = None
+) -> Dataset:
     """Open the dataset at ``root`` (what :func:`analytics.sync_space` writes).
 
     Parameters
     ----------
-    root : path, default ``data``
-        The dataset folder, the one holding ``manifest.json``.
+    root : path or URL, default ``data``
+        The dataset folder, the one holding ``manifest.json``; or a URL of a copy of it on
+        object storage (``s3://bucket/data``, ``gs://...``, ``abfs://...``), read through
+        fsspec (which needs the file system's package, such as ``s3fs``).
+    storage_options : dict, optional
+        Passed to fsspec for a URL root (credentials, endpoint...), as pandas and Dask take
+        them. Writing (sync, import) needs a local folder; copy it to the bucket after.
 
     Returns
     -------
@@ -262,7 +303,8 @@ def open_dataset(root: str | os.PathLike[str] = "data") -> Dataset:
     ...
     analytics.errors.SchemaError: 'no/such/folder' is not a dataset: nothing is there, ...
     """
-    return Dataset(root, read_manifest(root))
+    options = dict(storage_options or {})
+    return Dataset(root, read_manifest(root, storage_options=options), storage_options=options)
 
 
 class Dataset:
@@ -274,14 +316,22 @@ class Dataset:
     ``docs/dataset.md``), so it never reads a mix of old and new tables.
     """
 
-    def __init__(self, root: str | os.PathLike[str], manifest: Manifest) -> None:
-        self.root = Path(root)
+    def __init__(
+        self,
+        root: str | os.PathLike[str],
+        manifest: Manifest,
+        *,
+        storage_options: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.root = Path(root) if "://" not in os.fspath(root) else os.fspath(root)
+        self.storage_options = dict(storage_options or {})
+        self._fs, self._base = _location(root, self.storage_options)
         self._opened = manifest
 
     @property
     def manifest(self) -> Manifest:
         """The manifest as it is now (read again at each use; see :func:`read_manifest`)."""
-        return read_manifest(self.root)
+        return read_manifest(self.root, storage_options=self.storage_options)
 
     def __repr__(self) -> str:
         entries = self._opened.runs
@@ -394,7 +444,8 @@ class Dataset:
     ) -> dict[str, pd.DataFrame]:
         window = _window(filters["since"], filters["until"])
         wanted = _wanted_columns(columns)
-        with tables_locked(self.root, shared=True):
+        local = self._fs is None  # object stores have no locks: sync elsewhere, then copy
+        with tables_locked(self.root, shared=True) if local else contextlib.nullcontext():
             chosen = self.entries(**filters)
             keep = self._kept_tasks(chosen, window, text_list(assignees, "assignees"))
             return {t: self._table(t, chosen, wanted[t], keep) for t in tables}
@@ -422,6 +473,7 @@ class Dataset:
         runs: str | Iterable[str] | None = None,
         since: Moment | None = None,
         until: Moment | None = None,
+        assignees: str | Iterable[str] | None = None,
         columns: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
     ) -> Any:
         """The chosen runs as Dask frames: a :class:`analytics.distributed.DaskRun`.
@@ -434,7 +486,13 @@ class Dataset:
         """
         distributed = importlib.import_module("analytics.distributed")  # an optional extra
         return distributed.to_dask(
-            self, spaces=spaces, runs=runs, since=since, until=until, columns=columns
+            self,
+            spaces=spaces,
+            runs=runs,
+            since=since,
+            until=until,
+            assignees=assignees,
+            columns=columns,
         )
 
     # --- choosing runs ---
@@ -490,24 +548,42 @@ class Dataset:
             return _empty_arrow(table, columns)
         paths = [str(self._path(table, e)) for e in entries]
         try:
-            schemas = [pq.read_schema(path) for path in paths]
-            schema = pa.unify_schemas(schemas, promote_options="permissive").remove_metadata()
+            schema = self._schema(paths)
             names = set(schema.names)
             present = None if columns is None else [c for c in dict.fromkeys(columns) if c in names]
-            files = ds.dataset(paths, format="parquet", schema=schema)
+            files = ds.dataset(paths, format="parquet", schema=schema, filesystem=self._fs)
             return files.to_table(columns=present, filter=where)
         except (OSError, pa.ArrowException):
             self._check_files(table, entries)
             raise
 
-    def _path(self, table: str, entry: Entry) -> Path:
-        return table_path(self.root, table, entry.space, entry.run_id)
+    def _schema(self, paths: list[str]) -> pa.Schema:
+        """The schema of these files together (columns some of them lack are nullable)."""
+        schemas = [pq.read_schema(path, filesystem=self._fs) for path in paths]
+        return pa.unify_schemas(schemas, promote_options="permissive").remove_metadata()
+
+    def empty_table(self, name: str, entries: list[Entry]) -> pd.DataFrame:
+        """``name``'s columns and dtypes over ``entries``' files, with no rows (only the files'
+        footers are read): what a :meth:`load` of those runs would give, ``input_`` columns
+        included."""
+        if not entries:
+            return _frame(_empty_arrow(name, None), name)
+        paths = [str(self._path(name, e)) for e in entries]
+        try:
+            return _frame(self._schema(paths).empty_table(), name)
+        except (OSError, pa.ArrowException):
+            self._check_files(name, entries)
+            raise
+
+    def _path(self, table: str, entry: Entry) -> str:
+        local = table_path(self._base or ".", table, entry.space, entry.run_id)
+        return str(local) if self._fs is None else _join(self._base, *local.parts[-5:])
 
     def _check_files(self, table: str, entries: list[Entry]) -> None:
         """Raise SchemaError naming the first run whose ``table`` file cannot be read."""
         for entry in entries:
             try:
-                pq.read_table(self._path(table, entry))
+                pq.read_table(self._path(table, entry), filesystem=self._fs)
             except (OSError, pa.ArrowException) as error:
                 raise SchemaError(
                     f"the manifest of {str(self.root)!r} lists run {entry.run_id!r} of space "
@@ -519,7 +595,9 @@ class Dataset:
 # --- filters ----------------------------------------------------------------------------------
 
 
-def _check_known(asked: list[str] | None, known: set[str], what: str, root: Path) -> None:
+def _check_known(
+    asked: list[str] | None, known: set[str], what: str, root: str | os.PathLike[str]
+) -> None:
     unknown = [n for n in asked or () if n not in known]
     if unknown:
         listed = ", ".join(sorted(known)[:20]) or "none"

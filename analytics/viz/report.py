@@ -19,6 +19,11 @@ have a ``space`` column) gets a "Runs" section and ``tables/runs.csv``: one row 
 the connection and Interested rates of :func:`~analytics.stats.activity.connection_rates` and
 :func:`~analytics.stats.outcomes.outcome_rates` per run. One run gives neither.
 
+Given the Dask frames of a dataset (:meth:`analytics.Dataset.to_dask`) instead of a loaded
+run, the report is the same, page and tables: the analyses of the turns (conversation and
+keyword features, quality checks) run on Dask, run by run, and only their results, one row per
+call, and the tasks, calls and problems tables come to memory, never the turns.
+
 Examples
 --------
 >>> import tempfile
@@ -43,13 +48,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, Protocol, cast
 
 import numpy as np
 import pandas as pd
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 
-from analytics._shared import MISSING_LABEL
+from analytics._shared import MISSING_LABEL, is_dask
 from analytics.io.store import atomic_directory, save_table, write_atomic
 from analytics.load import Run
 from analytics.schema import COUNT, TEXT
@@ -115,8 +121,41 @@ class Section:
     notes: dict[str, str] = field(default_factory=dict)
 
 
+class DaskTables(Protocol):
+    """What :func:`build_report` reads of a :class:`analytics.distributed.DaskRun` (from
+    :meth:`analytics.Dataset.to_dask`): its four tables, as Dask frames. Told from a
+    :class:`~analytics.load.Run` by its frames' type; this module never imports Dask."""
+
+    @property
+    def tasks(self) -> Any: ...
+    @property
+    def calls(self) -> Any: ...
+    @property
+    def turns(self) -> Any: ...
+    @property
+    def problems(self) -> Any: ...
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """What the sections read, in memory: the tables of one row per task or call, the
+    analyses of the turns (one row per call, or per finding) and the number of turns. The
+    turns themselves are not here: on Dask they never leave the workers."""
+
+    tasks: pd.DataFrame
+    calls: pd.DataFrame
+    problems: pd.DataFrame
+    features: pd.DataFrame
+    """:func:`conversation_features` of every call, sorted by ``task_id``."""
+    keywords: pd.DataFrame
+    """:func:`keyword_features` of every call, sorted by ``task_id``."""
+    findings: pd.DataFrame
+    """:func:`quality_checks` of the run."""
+    n_turns: int
+
+
 def build_report(
-    run: Run,
+    run: Run | DaskTables,
     out_dir: str | os.PathLike[str],
     *,
     redact: bool = True,
@@ -127,8 +166,12 @@ def build_report(
 
     Parameters
     ----------
-    run : Run
-        A loaded run (:func:`analytics.load_run`). A run with no tasks gives a page saying so.
+    run : Run or DaskRun
+        A loaded run (:func:`analytics.load_run`), or the Dask frames of a dataset's runs
+        (:meth:`analytics.Dataset.to_dask`), which give the same page: the conversation,
+        keyword and quality analyses of the turns run on Dask (on the client Dask is set up
+        with, if any) and only their results, one row per call, come to memory, with the
+        tasks, calls and problems tables. A run with no tasks gives a page saying so.
     out_dir : path
         The report folder, written as a whole: built in a temporary sibling folder, then
         swapped in (:func:`analytics.io.store.atomic_directory`), so that a failure or a full
@@ -154,17 +197,18 @@ def build_report(
         ``out_dir`` is a file, or a folder holding files a report does not write (nothing is
         written).
     """
-    runs = _runs_table(run)
     with atomic_directory(out_dir, owned=REPORT_FILES, what="report") as folder:
-        sections = _sections(run, runs, lexicons or BUILTIN_LEXICONS)
+        inputs = _inputs(run, lexicons or BUILTIN_LEXICONS)
+        runs = _runs_table(inputs)
+        sections = _sections(inputs, runs)
         if redact:
-            _redact(sections, contact_names(run.tasks, run.calls))
+            _redact(sections, contact_names(inputs.tasks, inputs.calls))
         _shorten(sections)  # after masking: a cut address or number would escape the patterns
         for section in sections:
             for name, table in section.tables.items():
                 save_table(table, folder / "tables" / f"{name}.csv")
-        shown = sections if len(run.tasks) else sections[:1]
-        page = _page(shown, title or _default_title(run, runs), redact=redact)
+        shown = sections if len(inputs.tasks) else sections[:1]
+        page = _page(shown, title or _default_title(inputs, runs), redact=redact)
         write_atomic(folder / "index.html", lambda tmp: tmp.write_text(page, encoding="utf-8"))
     return Path(out_dir) / "index.html"
 
@@ -210,17 +254,58 @@ def _short(value: object) -> object:
 # --- the content ----------------------------------------------------------------------------
 
 
-def _sections(run: Run, runs: pd.DataFrame, lexicons: Mapping[str, Iterable[str]]) -> list[Section]:
+def _inputs(run: Run | DaskTables, lexicons: Mapping[str, Iterable[str]]) -> _Inputs:
+    """The analyses of ``run``'s turns and its other tables, in memory.
+
+    On Dask frames the analyses are the library's own, dispatched to Dask
+    (:func:`~analytics._shared.dask_aware`): they run run by run on the workers, and only
+    their results are computed here; the turns are counted from the features (``n_turns``
+    counts every turn of a call).
+    """
+    if not is_dask(run.calls):
+        loaded = cast(Run, run)
+        return _Inputs(
+            tasks=loaded.tasks,
+            calls=loaded.calls,
+            problems=loaded.problems,
+            features=conversation_features(loaded.turns, calls=loaded.calls),
+            keywords=keyword_features(loaded.turns, lexicons, calls=loaded.calls),
+            findings=quality_checks(loaded),
+            n_turns=len(loaded.turns),
+        )
+    features = _by_call(conversation_features(run.turns, calls=run.calls))
+    return _Inputs(
+        tasks=_computed(run.tasks),
+        calls=_computed(run.calls),
+        problems=_computed(run.problems),
+        features=features,
+        keywords=_by_call(keyword_features(run.turns, lexicons, calls=run.calls)),
+        findings=quality_checks(cast(Run, run)),  # dispatched to Dask like the features
+        n_turns=int(features["n_turns"].sum()),
+    )
+
+
+def _computed(frame: Any) -> pd.DataFrame:
+    """A Dask frame in memory, with a fresh RangeIndex (the partitions' indexes restart)."""
+    computed: pd.DataFrame = frame.compute()
+    return computed.reset_index(drop=True)
+
+
+def _by_call(frame: Any) -> pd.DataFrame:
+    """A per-call Dask result in memory, in the pandas function's order (by ``task_id``; each
+    run's rows come sorted, the runs one after the other)."""
+    return _computed(frame).sort_values("task_id", kind="stable", ignore_index=True)
+
+
+def _sections(run: _Inputs, runs: pd.DataFrame) -> list[Section]:
     conversations = run.calls.loc[run.calls["has_conversation"], ["task_id", GROUP]]
-    features = conversation_features(run.turns, calls=run.calls)
-    keywords = keyword_features(run.turns, lexicons, calls=run.calls)
     return [
         _overview(run, runs),
         *([_runs(runs)] if len(runs) > 1 else []),
         _durations(run),
         _outcomes(run),
-        _conversation(run, features, conversations),
-        _keywords(run, keywords, conversations),
+        _conversation(run, run.features, conversations),
+        _keywords(run, run.keywords, conversations),
         _quality(run),
     ]
 
@@ -230,7 +315,7 @@ def _over_conversations(n: int) -> str:
     return f"over {plural(n, 'call')} with a conversation: {CONVERSATION_RULE}"
 
 
-def _overview(run: Run, runs: pd.DataFrame) -> Section:
+def _overview(run: _Inputs, runs: pd.DataFrame) -> Section:
     calls = run.calls
     counts = {
         "tasks": len(run.tasks),
@@ -238,7 +323,7 @@ def _overview(run: Run, runs: pd.DataFrame) -> Section:
         "connected calls": int(calls["connected"].sum()),
         "calls with a conversation": int(calls["has_conversation"].sum()),
         "calls awaiting evaluation": int((~calls["evaluated"]).sum()),
-        "transcript turns": len(run.turns),
+        "transcript turns": run.n_turns,
         "loader problems": len(run.problems),
     }
     overview = pd.DataFrame({"measure": list(counts), "value": list(counts.values())})
@@ -261,7 +346,7 @@ def _overview(run: Run, runs: pd.DataFrame) -> Section:
     return section
 
 
-def _overview_lead(run: Run, runs: pd.DataFrame) -> str:
+def _overview_lead(run: _Inputs, runs: pd.DataFrame) -> str:
     if run.tasks.empty:
         return (
             "This run has no tasks: there is nothing to report. Check the run id, or load the "
@@ -318,7 +403,7 @@ def _space_list(runs: pd.DataFrame) -> list[str]:
     return [str(s) for s in runs["space"].unique()] if "space" in runs else []
 
 
-def _assigned(run: Run) -> str:
+def _assigned(run: _Inputs) -> str:
     n = run.tasks[GROUP].nunique()
     return f" by {plural(n, 'assignee')}" if n else ", none of them assigned"
 
@@ -338,7 +423,7 @@ _FOCUS = f"{FOCUS_OUTCOME.lower()}_"
 :func:`outcome_rates` for :data:`FOCUS_OUTCOME`, whose names would clash side by side."""
 
 
-def _run_keys(run: Run) -> list[str]:
+def _run_keys(run: _Inputs) -> list[str]:
     """The columns that tell runs apart: ``space`` when tasks and calls have it, ``run_id``."""
     return [k for k in _RUN_LABELS if k in run.tasks.columns and k in run.calls.columns]
 
@@ -348,7 +433,7 @@ def _labelled(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return frame.assign(**{k: frame[k].astype(TEXT).fillna(_RUN_LABELS[k]) for k in keys})
 
 
-def _runs_table(run: Run) -> pd.DataFrame:
+def _runs_table(run: _Inputs) -> pd.DataFrame:
     """One row per run: its keys, ``tasks``, ``calls``, first and last call start, then the
     columns of :func:`connection_rates` and of :func:`outcome_rates` for
     :data:`FOCUS_OUTCOME` over the run's calls, prefixed :data:`_CONNECTION` and
@@ -419,7 +504,7 @@ def _unprefixed(frame: pd.DataFrame, prefix: str) -> pd.DataFrame:
     return frame[[c for c in names if c.startswith(prefix)]].rename(columns=names)
 
 
-def _durations(run: Run) -> Section:
+def _durations(run: _Inputs) -> Section:
     summary = duration_summary(run.calls, by=GROUP)
     lead = (
         "Connected calls with a known, positive duration, in the unit (s, min or h) the "
@@ -468,7 +553,7 @@ def _duration_table(summary: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _outcomes(run: Run) -> Section:
+def _outcomes(run: _Inputs) -> Section:
     rates = outcome_rates(run.calls, by=GROUP)
     dial = dial_rates(run.calls, by=GROUP, outcome=FOCUS_OUTCOME)
     tests = _group_tests(run.calls)
@@ -617,7 +702,7 @@ CONVERSATION_COLUMNS: dict[str, tuple[str, str]] = {
 """The conversation metrics on the page: column -> (header, kind of number)."""
 
 
-def _conversation(run: Run, features: pd.DataFrame, conversations: pd.DataFrame) -> Section:
+def _conversation(run: _Inputs, features: pd.DataFrame, conversations: pd.DataFrame) -> Section:
     talk = features.merge(conversations, on="task_id")  # calls with a conversation only
     summary = feature_summary(talk, by=GROUP, columns=list(CONVERSATION_COLUMNS))
     over = _over_conversations(len(talk))
@@ -662,7 +747,7 @@ def _conversation_table(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def _keywords(run: Run, keywords: pd.DataFrame, conversations: pd.DataFrame) -> Section:
+def _keywords(run: _Inputs, keywords: pd.DataFrame, conversations: pd.DataFrame) -> Section:
     talk = keywords[keywords["task_id"].isin(conversations["task_id"])]
     rates = keyword_hit_rates(talk, by=GROUP, calls=run.calls)
     over = _over_conversations(len(talk))
@@ -684,8 +769,8 @@ def _keywords(run: Run, keywords: pd.DataFrame, conversations: pd.DataFrame) -> 
     return section
 
 
-def _quality(run: Run) -> Section:
-    findings = quality_checks(run)
+def _quality(run: _Inputs) -> Section:
+    findings = run.findings
     per_check = findings["check"].value_counts().rename_axis("check").rename("findings")
     counts = per_check.reset_index().astype({"findings": "int64"})
     lead = _join(
@@ -731,7 +816,7 @@ def _rate_grid(
     return grid.rename_axis(index=GROUP, columns=None).reset_index()
 
 
-def _default_title(run: Run, runs: pd.DataFrame) -> str:
+def _default_title(run: _Inputs, runs: pd.DataFrame) -> str:
     """ "Run R1", or "2 runs · space S" (" · 3 spaces") for a run spanning several."""
     if run.tasks.empty:
         return "A run with no tasks"
