@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 LAB_STAMP := $(VENV)/.lab-installed-stamp
 LAB_ARGS  ?=
 
-.PHONY: report test lint lab bench sample clean
+.PHONY: report test lint lab bench bench-dask sample clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_features.py
 	$(PY) benchmarks/bench_report.py
 	$(PY) benchmarks/bench_dataset.py
+
+# about 10 minutes: 1,000,000 calls on a LocalCluster of 2 workers of 1.5 GB (docs/scale.md)
+bench-dask: $(STAMP)
+	$(PY) benchmarks/bench_dask.py
 
 sample: $(STAMP)
 	$(PY) -c "import analytics.datasets as d; d.write_sample()"

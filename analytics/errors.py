@@ -12,8 +12,10 @@ the platform's own message.
 from __future__ import annotations
 
 import re
+import reprlib
 
 __all__ = [
+    "MAX_QUOTED",
     "AnalyticsError",
     "ApiConnectionError",
     "ApiError",
@@ -132,7 +134,22 @@ def answer_message(body: object) -> str | None:
         body.get("detail"),
         body.get("errors"),
     )
-    return "; ".join(dict.fromkeys(str(p) for p in parts if p)) or None
+    return "; ".join(dict.fromkeys(_quoted(p) for p in parts if p)) or None
+
+
+MAX_QUOTED = 300
+"""The most characters of one part of an error body an error message quotes."""
+_SHORT = reprlib.Repr()  # keyword arguments only from Python 3.12
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict = 3, 4, 4
+_SHORT.maxstring = _SHORT.maxother = 80
+
+
+def _quoted(part: object) -> str:
+    """``part`` as text for a message: a string as it is, anything else by a bounded ``repr``
+    (a body may hold a list of 100,000 rows, or a list that holds itself); cut to
+    :data:`MAX_QUOTED` characters."""
+    text = part if isinstance(part, str) else _SHORT.repr(part)
+    return text if len(text) <= MAX_QUOTED else text[: MAX_QUOTED - 3] + "..."
 
 
 def error_for_answer(

@@ -27,6 +27,7 @@ from typing import Any
 import dask
 import dask.dataframe as dd
 import pandas as pd
+from dask.base import compute
 
 from analytics._shared import as_keys
 from analytics.distributed.frames import DaskRun
@@ -66,8 +67,10 @@ def _gathered(frame: Any, keep: Iterable[str] = ()) -> pd.DataFrame:
         return frame
     wanted = set(keep)
     columns = [c for c in frame.columns if c not in HEAVY or c in wanted]
-    gathered: pd.DataFrame = frame[columns].compute().reset_index(drop=True)
-    return gathered
+    # partition by partition to the client: frame.compute() would first concatenate them all
+    # in one task on one worker, which at 1 M calls outgrew a 1.5 GB worker and killed it
+    parts = compute(*frame[columns].to_delayed())
+    return pd.concat(parts, ignore_index=True)
 
 
 def _keys(by: Any) -> list[str]:

@@ -320,12 +320,7 @@ def _is_object(item: Any) -> bool:
 def _response_data(response: dict[str, Any], where: str) -> list[Any]:
     status = response.get("status_code")
     if type(status) is int and (status == 206 or status >= 400):
-        try:
-            error = error_for_answer(status, response)
-        except RecursionError:  # a message nested too deep to spell out
-            message = f"a message nested too deep to read: {show(response.get('message'))}"
-            error = error_for_answer(status, response, message=message)
-        raise error
+        raise error_for_answer(status, response)  # quotes any message within bounds
     data = response["data"]
     if not isinstance(data, list):
         raise SchemaError(
