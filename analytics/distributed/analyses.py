@@ -9,10 +9,12 @@ Per call (:func:`conversation_features`, :func:`keyword_features`)
     row per call, with the pandas function's columns and dtypes (``meta`` from the function
     itself on empty tables).
 Aggregates (rates, summaries, tests, quality findings)
-    The columns the analysis reads, one row per call, are read on the workers (Parquet column
-    pruning: the text of turns and summaries never moves) and gathered; the pandas function
-    then runs on them. Counts, Wilson intervals, exact medians with their order-statistic
-    intervals and percentiles are therefore exactly the pandas figures, by construction.
+    The light columns of the frame (all but the text columns in :data:`HEAVY`, unless the
+    analysis groups or counts by one), one row per call, are read on the workers and sent to
+    the client partition by partition; the pandas function then runs on them. Select columns
+    before the call (``calls[["assignee", "outcome"]]``) and only those are read and moved.
+    Counts, Wilson intervals, exact medians with their order-statistic intervals and
+    percentiles are therefore exactly the pandas figures, by construction.
     The price is memory on the client: about 8 bytes per number and 10-30 per label, per
     call (10 M calls x 3 columns is a few hundred MB); ``docs/scale.md`` gives the sizes.
 
