@@ -79,20 +79,31 @@ def _keys(by: Any) -> list[str]:
     return [] if by is None else as_keys(by)
 
 
+def _only(frame: Any, by: Any, *columns: str) -> Any:
+    """``frame`` narrowed to the grouping keys and ``columns`` (what the analysis reads), so
+    that only they are read from the files and moved; as it is when one is missing, so that
+    the pandas function reports it in its own words."""
+    needed = list(dict.fromkeys([*_keys(by), *columns]))
+    has_all = isinstance(frame, dd.DataFrame) and set(needed) <= set(frame.columns)
+    return frame[needed] if has_all else frame
+
+
 def _counted(data: Any, by: Any, outcome: str) -> pd.DataFrame:
     """What an outcome count reads: a DaskRun's tasks for ``status`` (as for a pandas Run), else
     its calls, gathered with the grouping and outcome columns."""
     if isinstance(data, DaskRun):
         data = data.tasks if outcome == "status" else data.calls
-    return _gathered(data, [*_keys(by), outcome])
+    return _gathered(_only(data, by, outcome), [*_keys(by), outcome])
 
 
 def duration_summary(calls: dd.DataFrame, *, by: Any = None, **options: Any) -> pd.DataFrame:
-    return durations.duration_summary(_gathered(calls, _keys(by)), by=by, **options)
+    read = _only(calls, by, "duration_s", "connected")
+    return durations.duration_summary(_gathered(read, _keys(by)), by=by, **options)
 
 
 def duration_distribution(calls: dd.DataFrame, *, by: Any = None, **options: Any) -> pd.DataFrame:
-    return durations.duration_distribution(_gathered(calls, _keys(by)), by=by, **options)
+    read = _only(calls, by, "duration_s", "connected")
+    return durations.duration_distribution(_gathered(read, _keys(by)), by=by, **options)
 
 
 def outcome_rates(
@@ -103,7 +114,7 @@ def outcome_rates(
 
 
 def dial_rates(calls: dd.DataFrame, *, by: Any = "assignee", **options: Any) -> pd.DataFrame:
-    return outcomes.dial_rates(_gathered(calls, _keys(by)), by=by, **options)
+    return outcomes.dial_rates(_gathered(_only(calls, by, "outcome"), _keys(by)), by=by, **options)
 
 
 def compare_groups(
@@ -114,11 +125,13 @@ def compare_groups(
 
 
 def connection_rates(calls: dd.DataFrame, *, by: Any = "assignee", **options: Any) -> pd.DataFrame:
-    return activity_stats.connection_rates(_gathered(calls, _keys(by)), by=by, **options)
+    read = _only(calls, by, "connected")
+    return activity_stats.connection_rates(_gathered(read, _keys(by)), by=by, **options)
 
 
 def call_volume(calls: dd.DataFrame, *, by: Any = "assignee", **options: Any) -> pd.DataFrame:
-    return activity_stats.call_volume(_gathered(calls, _keys(by)), by=by, **options)
+    read = _only(calls, by, "start_time")
+    return activity_stats.call_volume(_gathered(read, _keys(by)), by=by, **options)
 
 
 def feature_summary(
