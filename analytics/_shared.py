@@ -303,3 +303,25 @@ def dask_aware(fn: Callable[P, R]) -> Callable[P, R]:
         return fn(*args, **kwargs)
 
     return dispatched
+
+
+SHOWN_NAMES = 20
+"""How many known names an unknown-name error lists."""
+
+
+def check_known(
+    asked: Iterable[str] | None, known: Iterable[str], *, what: str, where: str
+) -> None:
+    """KeyError for the first of ``asked`` not in ``known``, naming it and the known ones.
+
+    >>> check_known(["R9"], ["R2", "R1"], what="run", where="space 'S'")
+    Traceback (most recent call last):
+    ...
+    KeyError: "run 'R9' is not in space 'S'; its runs: R1, R2"
+    """
+    names = set(known)
+    unknown = [n for n in asked or () if n not in names]
+    if unknown:
+        ids = sorted(names)
+        listed = ", ".join(ids[:SHOWN_NAMES]) + (", ..." if len(ids) > SHOWN_NAMES else "")
+        raise KeyError(f"{what} {unknown[0]!r} is not in {where}; its {what}s: {listed or 'none'}")

@@ -624,8 +624,6 @@ def _os_error_line(exc: OSError, args: argparse.Namespace) -> str:
 def _error_line(exc: Exception, args: argparse.Namespace) -> str:
     if isinstance(exc, KeyError) and exc.args:
         return str(exc.args[0])  # str(KeyError) would quote the message
-    if isinstance(exc, BlockingIOError):
-        return exc.strerror or str(exc)
     return _os_error_line(exc, args) if isinstance(exc, OSError) else str(exc)
 
 

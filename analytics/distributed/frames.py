@@ -21,10 +21,11 @@ from dask.base import compute
 
 from analytics.load import Dataset, Run, open_dataset
 from analytics.load.dataset import KEYS, Entry, Moment
+from analytics.schema import TABLE_SCHEMAS
 
 __all__ = ["DaskRun", "to_dask"]
 
-TABLES = ("tasks", "calls", "turns", "problems")
+TABLES = tuple(TABLE_SCHEMAS)
 
 
 @dataclass(frozen=True, repr=False)

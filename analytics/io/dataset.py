@@ -41,6 +41,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from analytics._shared import utc_time
 from analytics.io._ids import check_id
 from analytics.io.store import write_atomic
 from analytics.load import Run, Source, load_run
@@ -49,19 +50,17 @@ from analytics.load.dataset import (
     MANIFEST_NAME,
     Entry,
     Manifest,
-    open_dataset,
+    manifest_frame,
     read_manifest,
     table_path,
     tables_locked,
 )
 from analytics.schema import (
     FINAL_RUN_STATUSES,
-    MANIFEST_SCHEMA,
     PROBLEMS_SCHEMA,
     TABLE_SCHEMAS,
     TEXT,
     UNFINISHED_TASK_STATUSES,
-    conform,
 )
 
 if sys.platform != "win32":  # POSIX; on Windows writers are not locked (the docs say so)
@@ -149,14 +148,13 @@ def write_dataset(
     loaded, digest = _loaded(run)
     split = _by_run(loaded, run_id)
     if not split:  # no task and no run_id: no run to store
-        return conform(pd.DataFrame(columns=list(MANIFEST_SCHEMA)), MANIFEST_SCHEMA)
+        return manifest_frame([])
     with writing(root) as writer:
-        for rid, part in split.items():
+        entries = [
             writer.write(part, space=space, run_id=rid, content_hash=digest, source="import")
-    written = open_dataset(root).runs
-    return written[written["space"].eq(space) & written["run_id"].isin(split)].reset_index(
-        drop=True
-    )
+            for rid, part in split.items()
+        ]
+    return manifest_frame(entries)
 
 
 def _loaded(run: Run | Source) -> tuple[Run, str | None]:
@@ -321,6 +319,11 @@ class DatasetWriter:
         self._save([*self.manifest.runs, entry])
         return entry
 
+    def unchanged(self, entry: Entry, *, content_hash: str, info: Mapping[str, Any]) -> bool:
+        """Whether ``entry`` already stores these tasks (same hash) with this run status, so
+        that a sync only needs :meth:`touch`."""
+        return entry.content_hash == content_hash and entry.run_status == _text(info.get("status"))
+
     def touch(self, entry: Entry, *, server_tasks: int | None) -> Entry:
         """Record that ``entry``'s run was checked now and found unchanged."""
         fresh = msgspec.structs.replace(entry, synced_at=_now(), server_tasks=server_tasks)
@@ -419,13 +422,9 @@ def _text(value: object) -> str | None:
 def _time(value: object) -> datetime | None:
     """A UTC datetime from a timestamp or the platform's text (naive is UTC), else None."""
     try:
-        stamp = pd.Timestamp(value) if isinstance(value, (str, datetime)) else value
+        return utc_time(value, "time").to_pydatetime()
     except ValueError:
         return None
-    if not isinstance(stamp, pd.Timestamp) or pd.isna(stamp):
-        return None
-    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-    return stamp.to_pydatetime()
 
 
 def _now() -> datetime:

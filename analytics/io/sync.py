@@ -40,7 +40,7 @@ import msgspec
 import pandas as pd
 from tqdm import tqdm
 
-from analytics._shared import gc_paused, text_list, utc_time
+from analytics._shared import check_known, gc_paused, text_list, utc_time
 from analytics.errors import ApiConnectionError, ApiError, SchemaError
 from analytics.io._ids import check_id
 from analytics.io.client import UnpodClient, run_response
@@ -58,8 +58,6 @@ RAW = "raw"
 """The folder of a dataset's root that holds the snapshots sync fetched."""
 FAILURES = (ApiError, ApiConnectionError, SchemaError)
 """What fails one run (recorded, the sync goes on); any other error stops the sync."""
-SHOWN_RUNS = 20
-"""How many of a space's run ids an unknown-run error lists."""
 
 
 @dataclass(frozen=True)
@@ -244,20 +242,10 @@ def _chosen(
         log.warning(
             "space %s lists %d runs without a run_id: left out", space, len(listed) - len(known)
         )
-    _check_known(names, [r["run_id"] for r in known], space)
+    check_known(names, (r["run_id"] for r in known), what="run", where=f"space {space!r}")
     picked = [r for r in known if names is None or r["run_id"] in names]
     picked = [r for r in picked if start is None or _at_or_after(r, start)]
     return _oldest_first(picked)
-
-
-def _check_known(names: list[str] | None, known: list[str], space: str) -> None:
-    unknown = [n for n in names or () if n not in known]
-    if unknown:
-        ids = sorted(set(known))
-        listed = ", ".join(ids[:SHOWN_RUNS]) + (", ..." if len(ids) > SHOWN_RUNS else "")
-        raise KeyError(
-            f"run {unknown[0]!r} is not in space {space!r}; its runs: {listed or 'none'}"
-        )
 
 
 def _at_or_after(info: dict[str, Any], start: pd.Timestamp) -> bool:
@@ -367,7 +355,7 @@ def _fetch(
     digest = hashlib.sha256(data).hexdigest()
     path = snapshot_path(space, run_id, root=writer.root / RAW)
     write_atomic(path, lambda tmp: tmp.write_bytes(snapshot))
-    if entry is not None and _same(entry, digest, info):
+    if entry is not None and writer.unchanged(entry, content_hash=digest, info=info):
         writer.touch(entry, server_tasks=len(tasks))
         return "unchanged", len(tasks)
     writer.write(
@@ -380,10 +368,3 @@ def _fetch(
         source="sync",
     )
     return "fetched", len(tasks)
-
-
-def _same(entry: Entry, digest: str, info: dict[str, Any]) -> bool:
-    """Whether ``entry`` stores these tasks with this run status (then nothing needs writing)."""
-    status = info.get("status")
-    status = status if isinstance(status, str) and status.strip() else None
-    return entry.content_hash == digest and entry.run_status == status

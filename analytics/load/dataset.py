@@ -52,7 +52,7 @@ import pyarrow.parquet as pq
 if sys.platform != "win32":  # POSIX file locks; on Windows nothing is locked (docs/dataset.md)
     import fcntl
 
-from analytics._shared import text_list, utc_time
+from analytics._shared import check_known, text_list, utc_time
 from analytics.errors import SchemaError
 from analytics.load.tables import Run
 from analytics.schema import (
@@ -73,6 +73,7 @@ __all__ = [
     "Manifest",
     "Moment",
     "is_dataset",
+    "manifest_frame",
     "open_dataset",
     "read_manifest",
     "table_path",
@@ -132,6 +133,15 @@ class Manifest(msgspec.Struct, kw_only=True):
     format: str
     schema_version: int = DATASET_SCHEMA_VERSION
     runs: list[Entry] = msgspec.field(default_factory=list)
+
+
+def manifest_frame(entries: Iterable[Entry]) -> pd.DataFrame:
+    """Manifest entries as a frame of :data:`analytics.schema.MANIFEST_SCHEMA`."""
+    rows = [msgspec.structs.asdict(e) for e in entries]
+    frame = pd.DataFrame(rows, columns=list(MANIFEST_SCHEMA))
+    times = [c for c, dtype in MANIFEST_SCHEMA.items() if dtype == TIMESTAMP]
+    frame[times] = frame[times].apply(pd.to_datetime, utc=True)
+    return conform(frame, MANIFEST_SCHEMA)
 
 
 def table_path(root: str | os.PathLike[str], table: str, space: str, run_id: str) -> Path:
@@ -343,11 +353,7 @@ class Dataset:
     @property
     def runs(self) -> pd.DataFrame:
         """One row per run: the manifest (columns :data:`analytics.schema.MANIFEST_SCHEMA`)."""
-        rows = [msgspec.structs.asdict(e) for e in _ordered(self.manifest.runs)]
-        frame = pd.DataFrame(rows, columns=list(MANIFEST_SCHEMA))
-        times = [c for c, dtype in MANIFEST_SCHEMA.items() if dtype == TIMESTAMP]
-        frame[times] = frame[times].apply(pd.to_datetime, utc=True)
-        return conform(frame, MANIFEST_SCHEMA)
+        return manifest_frame(_ordered(self.manifest.runs))
 
     def load(
         self,
@@ -499,10 +505,11 @@ class Dataset:
 
     def _entries(self, spaces: list[str] | None, runs: list[str] | None) -> list[Entry]:
         entries = _ordered(self.manifest.runs)
-        _check_known(spaces, {e.space for e in entries}, "space", self.root)
+        where = f"the dataset at {str(self.root)!r}"
+        check_known(spaces, (e.space for e in entries), what="space", where=where)
         if spaces is not None:
             entries = [e for e in entries if e.space in spaces]
-        _check_known(runs, {e.run_id for e in entries}, "run", self.root)
+        check_known(runs, (e.run_id for e in entries), what="run", where=where)
         return entries if runs is None else [e for e in entries if e.run_id in runs]
 
     def _kept_tasks(
@@ -593,17 +600,6 @@ class Dataset:
 
 
 # --- filters ----------------------------------------------------------------------------------
-
-
-def _check_known(
-    asked: list[str] | None, known: set[str], what: str, root: str | os.PathLike[str]
-) -> None:
-    unknown = [n for n in asked or () if n not in known]
-    if unknown:
-        listed = ", ".join(sorted(known)[:20]) or "none"
-        raise KeyError(
-            f"{what} {unknown[0]!r} is not in the dataset at {str(root)!r}; its {what}s: {listed}"
-        )
 
 
 _EARLIEST = pd.Timestamp.min.tz_localize("UTC").ceil("us")
