@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_features.py
 	$(PY) benchmarks/bench_report.py
 	$(PY) benchmarks/bench_dataset.py
+	$(PY) benchmarks/bench_sentiment.py
 
 # about 10 minutes: 1,000,000 calls on a LocalCluster of 2 workers of 1.5 GB (docs/scale.md)
 bench-dask: $(STAMP)

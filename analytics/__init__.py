@@ -24,6 +24,8 @@ from analytics.io import (
     SyncResult,
     UnpodClient,
     fetch_run,
+    read_lexicons,
+    read_outcome_map,
     save_snapshot,
     save_table,
     save_tables,
@@ -31,20 +33,27 @@ from analytics.io import (
     write_dataset,
 )
 from analytics.load import Dataset, Run, load_run, open_dataset
+from analytics.review import REVIEW_SIGNALS, review_queue
 from analytics.stats import (
+    call_timing,
     call_volume,
     compare_groups,
     connection_rates,
     dial_rates,
     duration_distribution,
     duration_summary,
+    end_reasons,
+    funnel,
     outcome_rates,
+    outcome_trend,
     quality_checks,
 )
+from analytics.stats.follow_ups import follow_ups
 from analytics.text import (
     BUILTIN_LEXICONS,
     ConversationFeatures,
     KeywordCounts,
+    SentimentFeatures,
     SpeakerText,
     call_features,
     call_table,
@@ -52,6 +61,7 @@ from analytics.text import (
     feature_summary,
     keyword_features,
     keyword_hit_rates,
+    sentiment_features,
 )
 from analytics.viz import build_report, plots
 
@@ -59,6 +69,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BUILTIN_LEXICONS",
+    "REVIEW_SIGNALS",
     "AnalyticsError",
     "ApiConnectionError",
     "ApiError",
@@ -71,6 +82,7 @@ __all__ = [
     "RateLimitError",
     "Run",
     "SchemaError",
+    "SentimentFeatures",
     "ServerError",
     "SpeakerText",
     "SyncResult",
@@ -78,6 +90,7 @@ __all__ = [
     "build_report",
     "call_features",
     "call_table",
+    "call_timing",
     "call_volume",
     "compare_groups",
     "connection_rates",
@@ -86,19 +99,27 @@ __all__ = [
     "dial_rates",
     "duration_distribution",
     "duration_summary",
+    "end_reasons",
     "feature_summary",
     "fetch_run",
+    "follow_ups",
+    "funnel",
     "keyword_features",
     "keyword_hit_rates",
     "load_run",
     "open_dataset",
     "outcome_rates",
+    "outcome_trend",
     "plots",
     "quality_checks",
+    "read_lexicons",
+    "read_outcome_map",
+    "review_queue",
     "save_snapshot",
     "save_table",
     "save_tables",
     "schema",
+    "sentiment_features",
     "sync_space",
     "write_dataset",
 ]

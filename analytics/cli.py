@@ -7,6 +7,8 @@
     unpod-analytics report --space TOKEN --run RUN_ID --out reports/R   # fetch, then report
     unpod-analytics export data/raw/S/R.json --out tables/ --format parquet
     unpod-analytics features data/raw/S/R.json --out features.csv
+    unpod-analytics features data/raw/S/R.json --lexicon words.toml --out features.csv
+    unpod-analytics export data/raw/S/R.json --outcome-map outcomes.toml --out tables/
     unpod-analytics fetch                             # the spaces (needs UNPOD_ORG_HANDLE)
     unpod-analytics fetch --space TOKEN               # the space's runs
     unpod-analytics fetch --space TOKEN --run RUN_ID  # save data/raw/TOKEN/RUN_ID.json
@@ -36,7 +38,7 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
@@ -58,7 +60,9 @@ from analytics.io.store import (
     snapshot_path,
 )
 from analytics.io.sync import sync_space
+from analytics.io.vocabulary import read_lexicons, read_outcome_map
 from analytics.load import Run, load_run, open_dataset
+from analytics.text.keywords import keyword_features
 from analytics.text.tables import call_features
 from analytics.viz.report import DaskTables, build_report
 
@@ -153,11 +157,14 @@ def _add_report(commands: _Commands) -> None:
         _cmd_report,
         help="write the HTML report of a run (default: the bundled sample)",
         description="Write OUT/index.html (self-contained) and OUT/tables/*.csv for a run: "
-        "overview, durations, outcomes by assignee with intervals, conversation metrics, "
-        "keyword trackers and data quality. Prints the path of index.html.",
+        "overview with cost per Interested by assignee, the funnel, trends, when to call, "
+        "why calls end, follow-ups, calls to review, durations, outcomes by assignee with "
+        "intervals, conversation metrics, keyword trackers and data quality. Prints the path "
+        "of index.html.",
         **_example(
             "report --out reports/sample",
             "report data/raw/SPACE/RUN.json --out reports/RUN",
+            "report data/raw/SPACE/RUN.json --timezone Asia/Kolkata --out reports/RUN",
             "report --space SPACE --run RUN --out reports/RUN   # fetches first",
             "report --root data --space SPACE --since 2026-11-01 --out reports/november",
             "report --root data --engine dask --out reports/all",
@@ -174,6 +181,22 @@ def _add_report(commands: _Commands) -> None:
         help="keep phone numbers, e-mails, names and recording URLs",
     )
     report.add_argument("--title", help="the page title (default: the run id)")
+    report.add_argument(
+        "--timezone",
+        default="UTC",
+        metavar="ZONE",
+        help="the time zone of the 'When to call' hours, an IANA name such as Asia/Kolkata "
+        "(default UTC)",
+    )
+    report.add_argument(
+        "--now",
+        metavar="TIME",
+        help="judge follow-ups overdue against this time, ISO such as 2026-02-01T09:00Z "
+        "(default: when the report is made)",
+    )
+    _add_vocabulary_options(
+        report, lexicon="track these keyword lexicons instead of the built-in ones"
+    )
     report.add_argument(
         "--space",
         metavar="TOKEN",
@@ -216,14 +239,21 @@ def _add_export(commands: _Commands) -> None:
         "export",
         _cmd_export,
         help="write the tasks, calls and turns tables as CSV or Parquet",
-        description="Load saved run responses and write DIR/tasks, DIR/calls and DIR/turns.",
-        **_example("export data/raw/SPACE/RUN.json --out tables/ --format parquet"),
+        description="Load saved run responses and write DIR/tasks, DIR/calls and DIR/turns "
+        "(and DIR/keywords, the keyword counts per call, with --lexicon).",
+        **_example(
+            "export data/raw/SPACE/RUN.json --out tables/ --format parquet",
+            "export data/raw/SPACE/RUN.json --outcome-map outcomes.toml --out tables/",
+        ),
     )
     _add_sources(export, default="or --root DIR")
     _add_dataset_options(export, space=True)
     export.add_argument("--out", required=True, metavar="DIR", help="the folder to write into")
     export.add_argument(
         "--format", choices=("csv", "parquet"), default="csv", help="file format (default csv)"
+    )
+    _add_vocabulary_options(
+        export, lexicon="also write DIR/keywords, the counts of these lexicons per call"
     )
     _add_raw_cells(export)
 
@@ -234,14 +264,40 @@ def _add_features(commands: _Commands) -> None:
         "features",
         _cmd_features,
         help="write one row of conversation and keyword features per call",
-        description="Conversation metrics and built-in keyword counts per call, with the "
-        "call's assignee, outcome and status, as CSV (or Parquet for a .parquet FILE).",
-        **_example("features data/raw/SPACE/RUN.json --out features.csv"),
+        description="Conversation metrics and keyword counts (of the built-in lexicons, or of "
+        "--lexicon FILE) per call, with the call's assignee, outcome and status, as CSV (or "
+        "Parquet for a .parquet FILE).",
+        **_example(
+            "features data/raw/SPACE/RUN.json --out features.csv",
+            "features data/raw/SPACE/RUN.json --lexicon words.toml --out features.csv",
+        ),
     )
     _add_sources(features, default="or --root DIR")
     _add_dataset_options(features, space=True)
     features.add_argument("--out", required=True, metavar="FILE", help=".csv or .parquet")
+    _add_vocabulary_options(
+        features,
+        lexicon="count these keyword lexicons (kw_<name>_* columns) instead of the built-in ones",
+    )
     _add_raw_cells(features)
+
+
+def _add_vocabulary_options(command: argparse.ArgumentParser, *, lexicon: str) -> None:
+    """``--lexicon FILE`` (``lexicon`` says what the command does with it) and
+    ``--outcome-map FILE``."""
+    command.add_argument(
+        "--lexicon",
+        metavar="FILE",
+        help=f"{lexicon}: a .toml or .json file of name -> phrases, such as "
+        'refund = ["refund", "money back"]',
+    )
+    command.add_argument(
+        "--outcome-map",
+        metavar="FILE",
+        help="read the platform's outcome labels through this map while loading: a .toml or "
+        '.json file of raw label -> canonical outcome, such as "Hot Lead" = "Interested" '
+        "(labels it does not name are mapped as usual)",
+    )
 
 
 def _add_dataset_options(command: argparse.ArgumentParser, *, space: bool = False) -> None:
@@ -444,11 +500,11 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load(args: argparse.Namespace) -> Run:
+def _load(args: argparse.Namespace, *, outcome_map: Mapping[str, str] | None = None) -> Run:
     """The run the command works on: from a dataset, fetched, read from SOURCE files, or the
-    sample."""
+    sample; outcome labels read through ``outcome_map`` (the ``--outcome-map`` file)."""
     if args.root:
-        return _from_dataset(args)
+        return _from_dataset(args, outcome_map)
     dated = "--since" if args.since else "--until" if args.until else None
     if dated:
         raise ValueError(f"{dated} filters a dataset: give --root DIR too")
@@ -457,24 +513,46 @@ def _load(args: argparse.Namespace) -> Run:
     if not args.sources and args.command != "report":
         raise ValueError(f"{args.command} needs SOURCE files or --root DIR")
     if getattr(args, "run", None) or getattr(args, "space", None):
-        if not (args.space and args.run):
-            raise ValueError("--space and --run go together: the space token and the run id")
-        if args.sources:
-            raise ValueError("give either SOURCE files or --space/--run, not both")
-        with _client(args) as client:
-            return fetch_run(args.space, args.run, client=client)
+        return _fetched(args, outcome_map)
     if not args.sources:
-        return load_sample()
-    return load_run([Path(source) for source in args.sources])
+        return _sample(outcome_map)
+    return load_run([Path(source) for source in args.sources], outcome_map=outcome_map)
 
 
-def _from_dataset(args: argparse.Namespace) -> Run:
+def _fetched(args: argparse.Namespace, outcome_map: Mapping[str, str] | None) -> Run:
+    """The run of ``--space/--run``, fetched from the API."""
+    if not (args.space and args.run):
+        raise ValueError("--space and --run go together: the space token and the run id")
+    if args.sources:
+        raise ValueError("give either SOURCE files or --space/--run, not both")
+    with _client(args) as client:
+        return fetch_run(args.space, args.run, client=client, outcome_map=outcome_map)
+
+
+def _sample(outcome_map: Mapping[str, str] | None) -> Run:
+    """The bundled sample run."""
+    if outcome_map is not None:
+        raise ValueError("--outcome-map applies to saved runs: give SOURCE files or --root DIR")
+    return load_sample()
+
+
+def _from_dataset(args: argparse.Namespace, outcome_map: Mapping[str, str] | None) -> Run:
     if args.sources:
         raise ValueError("give either SOURCE files or --root DIR, not both")
     run = getattr(args, "run", None)
     return open_dataset(args.root).load(
-        spaces=args.space, runs=run, since=args.since, until=args.until
+        spaces=args.space, runs=run, since=args.since, until=args.until, outcome_map=outcome_map
     )
+
+
+def _lexicons(args: argparse.Namespace) -> dict[str, tuple[str, ...]] | None:
+    """The lexicons of the ``--lexicon`` file (None without one: the built-in ones)."""
+    return None if args.lexicon is None else read_lexicons(args.lexicon)
+
+
+def _outcome_map(args: argparse.Namespace) -> dict[str, str] | None:
+    """The map of the ``--outcome-map`` file (None without one)."""
+    return None if args.outcome_map is None else read_outcome_map(args.outcome_map)
 
 
 def _cmd_sync(args: argparse.Namespace) -> int:
@@ -508,14 +586,30 @@ def _cmd_import(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     _check_out(args.out, folder=True, takes="a folder")
     _check_engine(args)
+    lexicons, outcome_map = _lexicons(args), _outcome_map(args)  # files checked before work
     if args.engine == "dask":
         run = _dask_run(args)  # the runs chosen (and checked) before a cluster starts
         with _dask_engine(args):
-            page = build_report(run, args.out, redact=args.redact, title=args.title)
+            page = _report(run, args, lexicons)
     else:
-        page = build_report(_load(args), args.out, redact=args.redact, title=args.title)
+        page = _report(_load(args, outcome_map=outcome_map), args, lexicons)
     sys.stdout.write(f"{page}\n")
     return 0
+
+
+def _report(
+    run: Run | DaskTables, args: argparse.Namespace, lexicons: Mapping[str, Sequence[str]] | None
+) -> Path:
+    """:func:`build_report` of ``run`` with the command's options."""
+    return build_report(
+        run,
+        args.out,
+        redact=args.redact,
+        title=args.title,
+        lexicons=lexicons,
+        timezone=args.timezone,
+        now=args.now,
+    )
 
 
 def _check_engine(args: argparse.Namespace) -> None:
@@ -528,6 +622,11 @@ def _check_engine(args: argparse.Namespace) -> None:
         return
     if not args.root:
         raise ValueError("--engine dask reads a dataset: give --root DIR (see sync and import)")
+    if args.outcome_map is not None:
+        raise ValueError(
+            "--outcome-map is applied while loading runs into memory; --engine dask reads the "
+            "dataset's stored outcomes as they are: drop one of them"
+        )
     if args.scheduler is not None and args.workers is not None:
         raise ValueError(
             "--workers starts local workers; the scheduler of --scheduler has its own: "
@@ -575,8 +674,15 @@ def _dask_needed() -> Iterator[None]:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     _check_out(args.out, folder=True, takes="a folder")
+    lexicons, outcome_map = _lexicons(args), _outcome_map(args)  # files checked before work
+    run = _load(args, outcome_map=outcome_map)
+    keywords = None if lexicons is None else keyword_features(run.turns, lexicons, calls=run.calls)
     formulas = _formulas(args)
-    for path in save_tables(_load(args), args.out, format=args.format, formulas=formulas):
+    paths = save_tables(run, args.out, format=args.format, formulas=formulas)
+    if keywords is not None:
+        out = Path(args.out) / f"keywords.{args.format}"
+        paths.append(save_table(keywords, out, format=args.format, formulas=formulas))
+    for path in paths:
         sys.stdout.write(f"{path}\n")
     return 0
 
@@ -586,7 +692,8 @@ def _cmd_features(args: argparse.Namespace) -> int:
     if out.suffix not in tuple(f".{f}" for f in TABLE_FORMATS):
         raise ValueError(f"--out {args.out!r} must end in .csv or .parquet")
     _check_out(out, folder=False, takes="a .csv or .parquet file name")
-    table = call_features(_load(args))
+    lexicons, outcome_map = _lexicons(args), _outcome_map(args)  # files checked before work
+    table = call_features(_load(args, outcome_map=outcome_map), lexicons=lexicons)
     sys.stdout.write(f"{save_table(table, out, formulas=_formulas(args))}\n")
     return 0
 

@@ -73,6 +73,12 @@ CALLS_SCHEMA: dict[str, DtypeName] = {
     "success_score": MEASURE,
     "success_evaluator": TEXT,
     "structured_data": TEXT,
+    "contact": TEXT,
+    "callback_at": TIMESTAMP,
+    "callback_text": TEXT,
+    "callback_source": TEXT,
+    "follow_up_required": FLAG,
+    "follow_up_reason": TEXT,
     "n_turns": COUNT,
     "n_agent_turns": COUNT,
     "n_user_turns": COUNT,
@@ -90,7 +96,30 @@ when the status is answered but no transcript has arrived yet (``evaluated`` fal
 transcript missing). ``has_conversation`` is true when the transcript has at least one agent
 turn and one user turn: the one rule for which calls conversation metrics, keyword rates and
 their medians cover (a call nobody answered has nothing to measure).
+
+The follow-up columns: ``contact`` is the contact's phone number (``output.contact_number``,
+else the summary's ``contact``). ``callback_at`` is the follow-up time the call asked for, from
+the first of :data:`CALLBACK_SOURCES` that holds a date and time; it is read with the zone
+written in it (an offset, ``Z``, or a trailing IANA name such as ``Asia/Kolkata``), and a time
+without one is taken as UTC, as every time of the tables is. ``callback_text`` is the text it
+came from, kept even when no source is a time (``"11 AM"``: ``callback_at`` is then NaT and the
+text is that of the first source present), and ``callback_source`` names that source.
+``follow_up_required`` is ``follow_up.required`` when it is a boolean (NA otherwise, as for
+``"follow_up disabled"``), ``follow_up_reason`` its ``reason``.
 """
+
+CALLBACK_SOURCES = (
+    "summary.callback_datetime",
+    "follow_up.time",
+    "profile_summary.callback_time",
+    "structured_data.callback_datetime",
+    "structured_data.callback_time",
+    "structured_data.follow_up_time",
+    "structured_data.preferred_time",
+)
+"""Where ``calls.callback_at`` is read from, in order of preference: keys of
+``post_call_data`` (its ``summary``, ``follow_up`` and ``profile_summary``), then keys of its
+``structured_data``. The names are the values of ``calls.callback_source``."""
 
 TURNS_SCHEMA: dict[str, DtypeName] = {
     "task_id": TEXT,
@@ -267,10 +296,270 @@ def canonical_outcome(label: object) -> str | None:
     return _OUTCOME_ALIASES.get(outcome_key(text), "Other")
 
 
-def canonical_outcomes(raw: pd.Series) -> pd.Series:
-    """Vectorised :func:`canonical_outcome` over a column (maps the distinct labels once)."""
+def canonical_outcomes(raw: pd.Series, outcome_map: Mapping[str, str] | None = None) -> pd.Series:
+    """Vectorised :func:`canonical_outcome` over a column (maps the distinct labels once).
+
+    Parameters
+    ----------
+    raw : Series
+        Raw outcome labels.
+    outcome_map : dict of str to str, optional
+        The user's own vocabulary: raw label -> canonical label (one of :data:`OUTCOMES`).
+        Its labels are compared folded as :func:`outcome_key` folds them (``"Hot Lead"``,
+        ``"hot-lead"`` and ``"HOT_LEAD"`` are one label; a label with no letter a-z, in
+        another script, is compared case-folded as written), and it wins over the built-in
+        aliases; labels it does not name are mapped as without it. Checked by
+        :func:`check_outcome_map`.
+
+    Examples
+    --------
+    >>> raw = pd.Series(["hot-lead", "Call back", "Interested", None])
+    >>> canonical_outcomes(raw).tolist()
+    ['Other', 'Call Back', 'Interested', nan]
+    >>> canonical_outcomes(raw, {"Hot Lead": "Interested", "interested": "Send Details"}).tolist()
+    ['Interested', 'Call Back', 'Send Details', nan]
+    """
+    folded = _folded_map(check_outcome_map(outcome_map)) if outcome_map is not None else {}
     uniques = raw.dropna().unique()
-    mapping = {u: canonical_outcome(u) for u in uniques}
+    mapping = {u: _mapped_outcome(u, folded) for u in uniques}
+    return raw.map(mapping).astype(TEXT)
+
+
+def _fold_label(label: str) -> str:
+    """A label as outcome maps compare it: :func:`outcome_key`, or, when that leaves nothing
+    (no letter a-z), the label stripped and case-folded."""
+    return outcome_key(label) or label.strip().casefold()
+
+
+def _folded_map(outcome_map: Mapping[str, str]) -> dict[str, str]:
+    return {_fold_label(k): v for k, v in outcome_map.items()}
+
+
+def _mapped_outcome(label: object, folded: Mapping[str, str]) -> str | None:
+    if folded and isinstance(label, str) and label.strip().lower() not in NULL_LITERALS:
+        found = folded.get(_fold_label(label))
+        if found is not None:
+            return found
+    return canonical_outcome(label)
+
+
+def check_outcome_map(mapping: object) -> dict[str, str]:
+    """Check an outcome map (raw label -> canonical outcome) and return it as a plain dict.
+
+    Raises
+    ------
+    TypeError
+        ``mapping`` is not a dict, or a label or an outcome is not text.
+    ValueError
+        An outcome is not one of :data:`OUTCOMES` (spelled exactly), a label is a null literal
+        such as ``"N/A"`` or empty, or two labels that fold to one (``"Hot Lead"``,
+        ``"hot-lead"``) map to different outcomes.
+
+    Examples
+    --------
+    >>> check_outcome_map({"Hot Lead": "Interested"})
+    {'Hot Lead': 'Interested'}
+    >>> check_outcome_map({"Hot Lead": "Intrested"})
+    Traceback (most recent call last):
+    ...
+    ValueError: outcome map: label 'Hot Lead' maps to 'Intrested', not a canonical outcome; ...
+    """
+    if not isinstance(mapping, Mapping):
+        raise TypeError(
+            f"an outcome map is a dict of raw label -> canonical outcome, got {mapping!r}"
+        )
+    seen: dict[str, tuple[str, str]] = {}
+    for label, outcome in mapping.items():
+        _check_outcome_entry(label, outcome)
+        key = _fold_label(label)
+        first = seen.setdefault(key, (label, outcome))
+        if first[1] != outcome:
+            raise ValueError(
+                f"outcome map: labels {first[0]!r} and {label!r} are one label (compared "
+                f"folded) but map to {first[1]!r} and {outcome!r}: keep one of them"
+            )
+    return dict(mapping)
+
+
+def _check_outcome_entry(label: object, outcome: object) -> None:
+    if not isinstance(label, str) or not isinstance(outcome, str):
+        raise TypeError(f"outcome map: labels and outcomes are text, got {label!r} -> {outcome!r}")
+    if label.strip().lower() in NULL_LITERALS:
+        raise ValueError(
+            f"outcome map: label {label!r} means 'no value' and matches no outcome label; remove it"
+        )
+    if outcome not in OUTCOMES:
+        raise ValueError(
+            f"outcome map: label {label!r} maps to {outcome!r}, not a canonical outcome; "
+            f"use one of {', '.join(OUTCOMES)}"
+        )
+
+
+END_REASONS = (
+    "customer_hangup",
+    "agent_hangup",
+    "voicemail",
+    "no_answer",
+    "busy",
+    "failed",
+    "transferred",
+    "silence_timeout",
+    "max_duration",
+    "error",
+    "other",
+)
+"""The canonical reasons a call ended, shared by every platform: the caller or the agent hung up,
+a voicemail answered, nobody answered, the line was busy, the dial failed, the call was
+transferred, it ended on silence, it reached its maximum length, a system error ended it, or
+anything else. :func:`canonical_end_reason` maps a platform's spelling onto them."""
+
+_END_REASON_ALIASES: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "userhangup",
+            "customerhangup",
+            "callerhangup",
+            "customerendedcall",
+            "userendedcall",
+            "hangup",
+            "participantdisconnected",
+            "clientinitiated",
+            "remotehangup",
+        ),
+        "customer_hangup",
+    ),
+    **dict.fromkeys(
+        (
+            "agenthangup",
+            "assistanthangup",
+            "assistantendedcall",
+            "agentendedcall",
+            "botendedcall",
+            "assistantsaidendcallphrase",
+            "assistantendedcallaftermessagespoken",
+            "assistantendedcallwithhangupmessage",
+            "endcallfunction",
+            "endcall",
+        ),
+        "agent_hangup",
+    ),
+    **dict.fromkeys(("machinedetected", "answeringmachine", "amd"), "voicemail"),
+    **dict.fromkeys(
+        (
+            "noanswer",
+            "dialnoanswer",
+            "customerdidnotanswer",
+            "notanswered",
+            "unanswered",
+            "ringtimeout",
+            "notconnected",
+            "noresponse",
+        ),
+        "no_answer",
+    ),
+    **dict.fromkeys(
+        (
+            "callcancelled",
+            "cancelled",
+            "canceled",
+            "invaliddestination",
+            "invalidnumber",
+            "dialfailed",
+            "failed",
+            "callfailed",
+            "rejected",
+            "declined",
+            "unreachable",
+            "twiliofailedtoconnectcall",
+            "vonagefailedtoconnectcall",
+        ),
+        "failed",
+    ),
+    **dict.fromkeys(
+        (
+            "calltransfer",
+            "transferred",
+            "transfer",
+            "assistantforwardedcall",
+            "forwarded",
+            "warmtransfer",
+            "coldtransfer",
+        ),
+        "transferred",
+    ),
+    **dict.fromkeys(
+        ("inactivity", "silencetimedout", "silencetimeout", "userinactivity", "idletimeout"),
+        "silence_timeout",
+    ),
+    **dict.fromkeys(
+        (
+            "maxdurationreached",
+            "exceededmaxduration",
+            "maxduration",
+            "calldurationexceeded",
+            "maxcallduration",
+            "timelimitreached",
+        ),
+        "max_duration",
+    ),
+}
+_END_REASON_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("error", "fault", "crash", "exception", "notfound", "permission", "unauthori"), "error"),
+    (("connectionlost", "disconnected", "closedwebsocket", "dropped"), "error"),
+    (("declined", "rejected"), "failed"),
+    (("voicemail",), "voicemail"),
+    (("busy",), "busy"),
+    (("noanswer", "didnotanswer", "notanswer"), "no_answer"),
+    (("transfer", "forward"), "transferred"),
+    (("silence", "inactiv", "idle"), "silence_timeout"),
+    (("maxduration", "exceededmax", "timelimit"), "max_duration"),
+    (("customer", "user", "caller"), "customer_hangup"),
+    (("assistant", "agent", "bot"), "agent_hangup"),
+    (("fail", "cancel", "invalid", "reject"), "failed"),
+)
+"""Words that decide a spelling not in the aliases, tried in this order (an ``error`` wins:
+``pipeline-error-openai-llm-failed`` is an error, not a failed dial; a lost connection or a
+missing resource is a system fault before it names a party: ``assistant-not-found`` is an
+error, not the agent hanging up)."""
+
+
+def canonical_end_reason(reason: object) -> str | None:
+    """Map one raw end reason to :data:`END_REASONS`; unknown text -> ``"other"``, null -> None.
+
+    Spellings are compared as lower-case letters only, so ``"user_hangup"``, ``"User Hangup"``
+    and ``"user-hangup"`` are one value.
+
+    >>> [canonical_end_reason(r) for r in ("user_hangup", "customer-ended-call",
+    ...     "dial_no_answer", "pipeline-error-openai-llm-failed", "voicemail_reached")]
+    ['customer_hangup', 'customer_hangup', 'no_answer', 'error', 'voicemail']
+    >>> canonical_end_reason("exceeded-max-duration"), canonical_end_reason("zzz")
+    ('max_duration', 'other')
+    >>> [canonical_end_reason(r) for r in ("connection_lost", "user_declined",
+    ...     "assistant-not-found", "telephony_provider_permission_denied")]
+    ['error', 'failed', 'error', 'error']
+    >>> canonical_end_reason("N/A") is None
+    True
+    """
+    if reason is None or reason is pd.NA or (isinstance(reason, float) and reason != reason):
+        return None
+    text = str(reason).strip()
+    if text.lower() in NULL_LITERALS:
+        return None
+    key = outcome_key(text)
+    if key in _END_REASON_ALIASES or key in END_REASONS:
+        return _END_REASON_ALIASES.get(key, key)
+    found = (name for words, name in _END_REASON_WORDS if any(w in key for w in words))
+    return next(found, "other")
+
+
+def canonical_end_reasons(raw: pd.Series) -> pd.Series:
+    """Vectorised :func:`canonical_end_reason` over a column (maps the distinct values once).
+
+    >>> canonical_end_reasons(pd.Series(["dial_busy", None, "call_transfer"])).tolist()
+    ['busy', nan, 'transferred']
+    """
+    uniques = raw.dropna().unique()
+    mapping = {u: canonical_end_reason(u) for u in uniques}
     return raw.map(mapping).astype(TEXT)
 
 

@@ -283,7 +283,8 @@ def test_canonical_output_by_status(canonical):
         if status in {"pending", "scheduled", "hold", "processing"}:
             assert out == {}
         elif status == "failed":
-            assert set(out) <= {"call_status", "error"}
+            assert set(out) <= {"call_status", "error", "call_end_reason"}
+            assert "call_end_reason" in out  # every ended call says why it ended
             assert out["call_status"] in {"notConnected", "busy", "failed", "voicemail",
                                           "cancelled"}  # fmt: skip
         elif status == "in_progress":
@@ -321,7 +322,16 @@ def test_canonical_post_call_data(canonical):
         assert set(data["summary"]) == {"status", "summary", "name", "contact",
                                         "callback_datetime", "hours_from_now"}  # fmt: skip
         callback = data["summary"]["status"] == "Call Back"
-        assert (data["summary"]["callback_datetime"] != "N/A") == callback
+        if data["summary"]["callback_datetime"] != "N/A":
+            assert callback
+        # a Call Back lead says when: in the summary, else in follow_up.time (with an
+        # offset), else only in the caller's words (structured_data.preferred_time)
+        when = (
+            data["summary"]["callback_datetime"] != "N/A"
+            or data["follow_up"]["time"] is not None
+            or data["structured_data"]["preferred_time"] is not None
+        )
+        assert when == callback
 
 
 def test_turn_times_lie_within_the_call(canonical):

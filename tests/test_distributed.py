@@ -351,6 +351,23 @@ AGGREGATES = {
     "call_volume-run-assignee": lambda x: an.call_volume(x.calls, by=["run_id", "assignee"]),
     "call_volume-space-hourly": lambda x: an.call_volume(x.calls, by="space", freq="h"),
     "quality_checks": lambda x: an.quality_checks(x),
+    "funnel": lambda x: an.funnel(x.calls),
+    "funnel-assignee": lambda x: an.funnel(x.calls, by="assignee", n_resamples=500),
+    "funnel-run-call-back": lambda x: an.funnel(x.calls, by="run_id", outcome="Call Back"),
+    "outcome_trend": lambda x: an.outcome_trend(x.calls, freq="D"),
+    "outcome_trend-space-hourly": lambda x: an.outcome_trend(x.calls, by="space", freq="h"),
+    "call_timing": lambda x: an.call_timing(x.calls),
+    "call_timing-assignee-kolkata": lambda x: an.call_timing(
+        x.calls, by="assignee", tz="Asia/Kolkata", outcome="Not Interested"
+    ),
+    "end_reasons": lambda x: an.end_reasons(x.calls),
+    "end_reasons-run": lambda x: an.end_reasons(x.calls, by=["space", "run_id"]),
+    "follow_ups": lambda x: an.follow_ups(x, now="2026-01-31T12:00Z"),
+    "follow_ups-calls-interested": lambda x: an.follow_ups(
+        x.calls, now="2026-02-01", outcomes=["Interested"]
+    ),
+    "review_queue": lambda x: an.review_queue(x),
+    "review_queue-some": lambda x: an.review_queue(x, n=7, reasons=["opt_out", "data_quality"]),
     "feature_summary": lambda x: an.feature_summary(_features(x), calls=x.calls),
     "feature_summary-run-counts": lambda x: an.feature_summary(
         _features(x), by="run_id", calls=x.calls, counts=True
@@ -414,6 +431,8 @@ PER_CALL = {
     "keyword_features-own-lexicon": lambda x: an.keyword_features(
         x.turns, {"money": ["price", "cost", "fee"]}, calls=x.calls, by_speaker=False
     ),
+    "sentiment_features": lambda x: an.sentiment_features(x.turns, calls=x.calls),
+    "sentiment_features-no-calls-window": lambda x: an.sentiment_features(x.turns, window=1),
 }
 
 
@@ -442,6 +461,13 @@ EVERY_FUNCTION = {
     "keyword_features": lambda x: _keywords(x),
     "feature_summary": lambda x: an.feature_summary(_features(x), calls=x.calls),
     "keyword_hit_rates": lambda x: an.keyword_hit_rates(_keywords(x), by="space", calls=x.calls),
+    "funnel": lambda x: an.funnel(x.calls, by="assignee"),
+    "outcome_trend": lambda x: an.outcome_trend(x.calls),
+    "call_timing": lambda x: an.call_timing(x.calls, tz="Asia/Kolkata"),
+    "end_reasons": lambda x: an.end_reasons(x.calls, by="assignee"),
+    "sentiment_features": lambda x: an.sentiment_features(x.turns, calls=x.calls),
+    "follow_ups": lambda x: an.follow_ups(x, now="2026-01-31"),
+    "review_queue": lambda x: an.review_queue(x, n=5),
 }
 
 

@@ -22,10 +22,11 @@ STAGES = {
     "datasets": 2,
     "stats": 3,
     "text": 3,
-    "viz": 4,
-    "distributed": 4,  # the Dask wing: reads datasets, runs the stats and text functions
-    "api": 5,  # analytics/__init__.py
-    "cli": 6,  # the command wires the public API
+    "review": 4,  # campaign triage: combines the stats and text analyses (review_queue)
+    "viz": 5,
+    "distributed": 5,  # the Dask wing: reads datasets, runs the stats, text and review functions
+    "api": 6,  # analytics/__init__.py
+    "cli": 7,  # the command wires the public API
 }
 """Each stage may import its own modules and those of stages with a smaller number only."""
 
@@ -225,5 +226,5 @@ def test_public_api_is_where_users_find_it():
     for name in ("make_run", "load_sample", "write_sample"):
         assert callable(getattr(an.datasets, name))
     plots = [n for n in dir(an.plots) if n.startswith("plot_")]
-    assert len(plots) == 7
+    assert len(plots) == 12
     assert an.schema.TURNS_SCHEMA["turn"] == "Int64"

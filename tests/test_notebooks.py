@@ -17,6 +17,7 @@ NAMES = [
     "02_durations_and_outcomes.ipynb",
     "03_transcript_features_model.ipynb",
     "04_space_history.ipynb",
+    "05_campaign_review.ipynb",
 ]
 LIVE_VARIABLES = ("UNPOD_SPACE", "UNPOD_RUN", "UNPOD_API_TOKEN")
 ONE_RUN = (
@@ -28,10 +29,22 @@ SETUP = dict.fromkeys(NAMES[:3], ONE_RUN) | {
         'an.sync_space(os.environ["UNPOD_SPACE"], root=',
         "an.datasets.make_run(",
     ),
+    "05_campaign_review.ipynb": (  # keeps the snapshot, which section 8 reloads with a map
+        'an.fetch_run(os.environ["UNPOD_SPACE"], os.environ["UNPOD_RUN"], save_to=source)',
+        "an.datasets.load_sample()",
+    ),
 }
 """What each notebook's first code cell calls: the live path, then the offline one."""
 
 AUC_LINE = re.compile(r"ROC AUC, (?P<model>[^:]+): (?P<mean>\d\.\d{3}) ± (?P<sd>\d\.\d{3})")
+LEADS_LINE = re.compile(
+    r"(?P<leads>\d+) leads at 2026-01-31 18:00 \(Asia/Kolkata\): (?P<overdue>\d+) overdue, "
+    r"(?P<later>\d+) due later, (?P<untimed>\d+) without a due time"
+)
+SENTIMENT_LINE = re.compile(
+    r"sentiment scores alone (?P<sentiment>\d\.\d{3}) ± \d\.\d{3}; "
+    r"keyword counts (?P<keywords>\d\.\d{3}) ± \d\.\d{3}"
+)
 
 
 def require_python3_kernel() -> None:
@@ -101,7 +114,7 @@ def test_explore_notebook_runs_on_the_sample(tmp_path: Path, sample_env: None) -
         name,
         text,
         [
-            "Run(tasks=400, calls=372, turns=3823, problems=0)",
+            "Run(tasks=400, calls=372, turns=3818, problems=0)",
             "0 value(s) could not be read",
             "transcript_pending",
             "\nagent: ",
@@ -124,7 +137,7 @@ def test_durations_notebook_runs_on_the_sample(tmp_path: Path, sample_env: None)
             "Interested or not, by agent: chi-square p = ",
             "Longest median call: space-agent-",
             "Connection rates run from ",
-            "Interested per dial, all agents: 16.4%",
+            "Interested per dial, all agents: 15.9%",
         ],
     )
     assert stderr_text(nb) == ""
@@ -170,13 +183,58 @@ def test_space_history_notebook_runs_on_synthetic_runs(tmp_path: Path, sample_en
         name,
         text,
         [
-            "every run: Run(tasks=1340, calls=1251, turns=12606, problems=0)",
+            "every run: Run(tasks=1340, calls=1251, turns=12597, problems=0)",
             "Highest Interested rate: the week of 2026-",
             "Interested or not, by run: chi-square p = ",
             "tables/runs.csv: 6 runs",
         ],
     )
     assert stderr_text(nb) == ""
+
+
+def test_notebook_05_campaign_review_runs_on_the_sample(tmp_path: Path, sample_env: None) -> None:
+    name = "05_campaign_review.ipynb"
+    text = output_text(nb := execute(name, tmp_path))
+    assert_printed(
+        name,
+        text,
+        [
+            "cost_per_outcome",
+            "Cheapest Interested lead: space-agent-",
+            "Highest Interested rate per dial: space-agent-",
+            "All agents: the first period (2026-01-29) ",
+            "cells have 5 or more calls with a known connection",
+            "calls have no start time and are in no cell",
+            "raw_values",
+            "Most calls end with ",
+            "#1, score ",
+            "Caller: ",
+            "ROC AUC of caller_sentiment_end: 0.",
+            "{'Send Details': 'Interested'}",
+            "calls changed outcome, from the raw labels ['Send Details', 'send details']",
+        ],
+    )
+    assert stderr_text(nb) == ""
+    leads = LEADS_LINE.search(text)
+    assert leads, "the follow-ups line is missing"
+    counts = {key: int(value) for key, value in leads.groupdict().items()}
+    # every lead is overdue, due later, or has no due time (overdue NA): the three add up
+    assert counts["overdue"] + counts["later"] + counts["untimed"] == counts["leads"], counts
+    assert counts["overdue"] > 0, counts  # `now` lies inside the span: some are overdue,
+    assert counts["later"] > 0, counts  # and some are not
+    auc = SENTIMENT_LINE.search(text)
+    assert auc, "the sentiment comparison line is missing"
+    # docs/sentiment.md: sentiment alone is a weak classifier, well below the keyword counts
+    assert 0.5 < float(auc["sentiment"]) < float(auc["keywords"]), auc.groupdict()
+
+
+def test_notebook_05_pins_now_and_clears_its_folder() -> None:
+    nb = nbformat.read(NOTEBOOKS / "05_campaign_review.ipynb", as_version=4)
+    source = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "code")
+    assert "an.follow_ups(run, now=now)" in source  # reproducible overdue flags, never now=None
+    assert 'pd.Timestamp("2026-01-31 18:00", tz=TZ)' in source
+    assert "an.load_run(source, outcome_map=outcome_map)" in source
+    assert nb.cells[-1].source.strip() == "folder.cleanup()"
 
 
 @pytest.mark.parametrize("name", NAMES)

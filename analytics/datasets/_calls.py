@@ -138,6 +138,11 @@ def fmt_task(us: int) -> str:
     return as_datetime(us).isoformat(timespec="seconds")
 
 
+def call_cost(duration_s: int) -> float:
+    """What a call of ``duration_s`` seconds costs: a per-minute rate, a connection fee, tax."""
+    return round((0.0011 * duration_s + 0.003) * 1.05, 4)
+
+
 # --- one call ---------------------------------------------------------------------------------
 
 

@@ -266,8 +266,9 @@ def _pools(calls: list[Call]) -> dict[str, list[int]]:
     }
 
 
-def mess(r: Rand, tasks: list[dict[str, Any]], calls: list[Call]) -> None:
-    """Give each variant of :data:`MESSY_VARIANTS` its share of eligible tasks, in place."""
+def mess(r: Rand, tasks: list[dict[str, Any]], calls: list[Call]) -> set[int]:
+    """Give each variant of :data:`MESSY_VARIANTS` its share of eligible tasks, in place;
+    return the indices of the tasks it changed."""
     pools = _pools(calls)
     taken: dict[str, set[int]] = {}
     for name, (group, pool, share) in MESSY_VARIANTS.items():
@@ -282,3 +283,4 @@ def mess(r: Rand, tasks: list[dict[str, Any]], calls: list[Call]) -> None:
             pools = {
                 k: v if k == "task" else [i for i in v if i not in used] for k, v in pools.items()
             }
+    return set().union(*taken.values())

@@ -9,9 +9,15 @@ data has structure on purpose, so analyses have something to find:
 - what callers say depends on the outcome (:data:`PHRASE_RATES`): interested callers ask about
   price, ask more questions and talk more; each phrase also shows up, rarely, in other outcomes;
 - every task status and call status occurs; with ``messy=True`` every legitimate variant shape
-  of :data:`MESSY_VARIANTS` occurs too, on a small share of the tasks.
+  of :data:`MESSY_VARIANTS` occurs too, on a small share of the tasks;
+- campaign signals (:mod:`analytics.datasets._signals`): every ended call has an end reason in
+  one of several platforms' spellings, Call Back leads a follow-up time (some with an offset,
+  some only in words), and a few calls are worth a listen (``aria`` loops, ``dex`` pauses,
+  callers opt out, Interested callers labelled "Not Interested", calls under 5 s).
 
-Everything is drawn from ``numpy.random.default_rng(random_state)``: one seed, one run.
+Everything is drawn from ``numpy.random.default_rng(random_state)``: one seed, one run. The
+signals and a non-default ``days`` draw from generators spawned from it, so that they move no
+other draw.
 
 Examples
 --------
@@ -26,16 +32,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 
+from analytics._shared import utc_time
 from analytics.datasets._calls import (
     US,
     Call,
     Rand,
+    call_cost,
     conversation,
     epoch_us,
     fmt_call,
@@ -45,6 +54,7 @@ from analytics.datasets._calls import (
     timeline,
 )
 from analytics.datasets._messy import MESSY_VARIANTS, mess
+from analytics.datasets._signals import add_end_reasons, add_signals
 from analytics.datasets._text import (
     ASSIGNEE_PROFILES,
     COMPANIES,
@@ -77,7 +87,11 @@ SAMPLE_SEED = 7
 """:func:`write_sample` writes ``make_run(SAMPLE_SIZE, random_state=SAMPLE_SEED)``."""
 
 FIRST_CALL_DAY = dt.datetime(2026, 1, 29)
-"""Calls fall on three days from here (naive = UTC), mostly in business hours."""
+"""Calls fall on three days from here (naive = UTC), mostly in business hours: the default
+``start`` and ``days`` of :func:`make_run`."""
+EARLIEST_START, LATEST_END = dt.datetime(1990, 1, 2), dt.datetime(2099, 12, 29)
+"""Calls (and the tasks created before them, the call-backs after them) stay in the years the
+loader reads as times (1990-2099)."""
 CALL_DAYS, BUSINESS_HOURS, BUSINESS_SHARE, INBOUND_SHARE = 3, (9, 18), 0.88, 0.2
 
 # fmt: off
@@ -130,6 +144,42 @@ def _run_context(rng: np.random.Generator) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class _When:
+    """When the calls fall: from ``start`` (naive UTC) over ``days`` days; ``rng`` draws the
+    days when they are not :data:`CALL_DAYS` (its own generator: the run's draws stay)."""
+
+    start: dt.datetime
+    days: int
+    rng: np.random.Generator
+
+
+def _when(start: object, days: object, rng: np.random.Generator) -> _When:
+    """Check ``start`` and ``days`` of :func:`make_run` (one-line errors naming the value)."""
+    if days is None:
+        days = CALL_DAYS
+    if isinstance(days, bool) or not isinstance(days, int | np.integer) or days < 1:
+        raise ValueError(f"days={days!r} is not a number of days; pass an integer >= 1")
+    first = FIRST_CALL_DAY if start is None else _first_call(start)
+    last = first + dt.timedelta(days=int(days))
+    if not (first >= EARLIEST_START and last <= LATEST_END):
+        raise ValueError(
+            f"start={start!r} with days={days!r} puts calls outside {EARLIEST_START.year}-"
+            f"{LATEST_END.year}, where the loader reads times; choose a start in between"
+        )
+    return _When(first, int(days), rng)
+
+
+def _first_call(start: object) -> dt.datetime:
+    if not isinstance(start, str | dt.date):
+        raise TypeError(
+            f"start={start!r} is not a time: pass a date, a datetime or ISO text such as "
+            "'2026-01-29'"
+        )
+    moment = utc_time(start, "start")  # a date alone is its midnight; naive is UTC
+    return moment.tz_convert(None).to_pydatetime()
+
+
 class _Plan(TypedDict):
     """Per-task draws, indexed by task: scenario index, assignee, inbound?, start, id parts."""
 
@@ -140,21 +190,23 @@ class _Plan(TypedDict):
     ids: list[list[int]]
 
 
-def _plan(rng: np.random.Generator, n: int) -> _Plan:
+def _plan(rng: np.random.Generator, n: int, when: _When) -> _Plan:
     """Per-task draws made once for the whole run."""
     scenario = rng.permutation(
         np.repeat(np.arange(len(SCENARIOS)), _quota(n, [s[2] for s in SCENARIOS]))
     )
     shares = [p["share"] for p in ASSIGNEE_PROFILES.values()]
     agent = rng.choice(len(shares), size=n, p=np.asarray(shares) / sum(shares))
-    day = rng.integers(0, CALL_DAYS, n)
+    day = rng.integers(0, CALL_DAYS, n)  # drawn always: the draws after it do not move
+    if when.days != CALL_DAYS:
+        day = when.rng.integers(0, when.days, n)
     low, high = BUSINESS_HOURS
     secs = np.where(
         rng.random(n) < BUSINESS_SHARE,
         low * 3600 + rng.random(n) * (high - low) * 3600,
         rng.random(n) * 86400,
     )
-    start = epoch_us(FIRST_CALL_DAY) + (day * 86400 + secs) * US
+    start = epoch_us(when.start) + (day * 86400 + secs) * US
     return {
         "scenario": scenario.tolist(),
         "agent": [list(ASSIGNEE_PROFILES)[a] for a in agent],
@@ -165,7 +217,12 @@ def _plan(rng: np.random.Generator, n: int) -> _Plan:
 
 
 def make_run(
-    n_tasks: int = 300, *, random_state: int | np.random.Generator | None = 0, messy: bool = True
+    n_tasks: int = 300,
+    *,
+    random_state: int | np.random.Generator | None = 0,
+    messy: bool = True,
+    start: str | dt.date | None = None,
+    days: int | None = None,
 ) -> dict[str, Any]:
     """Make a synthetic run-tasks response with realistic, structured content.
 
@@ -180,6 +237,13 @@ def make_run(
         tasks (ISO/``Z``/epoch/``"NULL"`` times, string or float durations, text, JSON-string
         and ``{"messages": ...}`` transcripts, drifted outcome labels, ...). ``False`` gives
         only the canonical shapes of the API reference's example (a).
+    start : date, datetime or ISO text, optional
+        The day the calls start from: they fall on ``days`` days from it, mostly in business
+        hours (UTC) when it is a midnight. A date alone is its midnight; a naive time is UTC.
+        Default 2026-01-29.
+    days : int, optional
+        How many days the calls span (default 3). Another span draws the days from a
+        generator of their own, so the calls, words and outcomes stay those of the seed.
 
     Returns
     -------
@@ -187,10 +251,19 @@ def make_run(
         ``{"count": n_tasks, "status_code": 200, "message": "Tasks Fetched Successfully",
         "data": [task, ...]}`` with tasks newest first, as the API sorts them.
 
+    The campaign signals (:mod:`analytics.datasets._signals`) come with every run: end
+    reasons in several platforms' spellings, follow-up times (``callback_datetime``, an offset
+    in ``follow_up.time``, free text in ``structured_data.preferred_time``), an agent that
+    loops (``aria``), slow answers (``dex``), opt-outs and complaints, Interested calls
+    labelled "Not Interested", calls under 5 s; drawn from a generator of their own.
+
     Raises
     ------
     ValueError
-        If ``n_tasks`` is not a non-negative integer.
+        If ``n_tasks`` is not a non-negative integer, ``days`` not a positive one, or ``start``
+        puts the calls outside 1990-2099.
+    TypeError
+        If ``start`` is not a date, a datetime or text.
 
     Examples
     --------
@@ -204,21 +277,32 @@ def make_run(
     >>> clean = make_run(50, random_state=1, messy=False)["data"]
     >>> call = next(t["output"] for t in clean if t["output"].get("call_status") == "completed")
     >>> call["call_type"], call["start_time"], call["duration"]
-    ('outbound', '2026-01-31 15:50:49.556620', 29)
+    ('outbound', '2026-01-31 15:50:49.556620', 37)
     >>> [(turn["role"], turn["content"]) for turn in call["transcript"][:2]]
     [('user', 'Hello?'),
      ('assistant', 'Good day Anita! Dex here from Acme Cloud. Do you have two minutes?')]
     >>> sorted(call["post_call_data"]["summary"])
     ['callback_datetime', 'contact', 'hours_from_now', 'name', 'status', 'summary']
+    >>> later = make_run(50, random_state=1, messy=False, start="2026-03-02", days=5)["data"]
+    >>> min(t["created"] for t in later)[:10], max(t["created"] for t in later)[:10]
+    ('2026-03-02', '2026-03-06')
+    >>> make_run(5, days=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: days=0 is not a number of days; pass an integer >= 1
     """
     if isinstance(n_tasks, bool) or not isinstance(n_tasks, int | np.integer) or n_tasks < 0:
         raise ValueError(f"n_tasks={n_tasks!r} is not a count of tasks; pass an integer >= 0")
     rng = np.random.default_rng(random_state)
-    r, run, plan = Rand(rng), _run_context(rng), _plan(rng, int(n_tasks))
+    signal_rng, day_rng = rng.spawn(2)  # their own streams: the run's draws stay as they were
+    when = _when(start, days, day_rng)
+    r, run, plan = Rand(rng), _run_context(rng), _plan(rng, int(n_tasks), when)
     made = [_task(r, run, plan, i) for i in range(int(n_tasks))]
     tasks, calls = [m[0] for m in made], [m[1] for m in made]
-    if messy:
-        mess(r, tasks, calls)
+    signals = Rand(signal_rng)
+    add_end_reasons(signals, tasks, calls)
+    touched = mess(r, tasks, calls) if messy else set()
+    add_signals(signals, tasks, calls, touched)
     tasks.sort(key=lambda t: t["created"], reverse=True)
     return {
         "count": len(tasks),
@@ -316,7 +400,7 @@ def _full_output(
         for agent, text, us in call.turns
     ]
     duration = (call.end_us - call.start_us) // US
-    cost = round((0.0011 * duration + 0.003) * 1.05, 4)
+    cost = call_cost(duration)
     call_type = "inbound" if inbound else "outbound"
     evaluated = call.status != "partially_completed"
     return {

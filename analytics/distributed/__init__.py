@@ -6,6 +6,7 @@ return on pandas. Needs the ``dask`` extra: ``pip install 'unpod-analytics[dask]
 """
 
 from analytics.distributed.analyses import (
+    call_timing,
     call_volume,
     compare_groups,
     connection_rates,
@@ -13,17 +14,24 @@ from analytics.distributed.analyses import (
     dial_rates,
     duration_distribution,
     duration_summary,
+    end_reasons,
     feature_summary,
+    follow_ups,
+    funnel,
     keyword_features,
     keyword_hit_rates,
     outcome_rates,
+    outcome_trend,
     quality_checks,
+    review_queue,
+    sentiment_features,
 )
 from analytics.distributed.engine import dask_client
 from analytics.distributed.frames import DaskRun, to_dask
 
 __all__ = [
     "DaskRun",
+    "call_timing",
     "call_volume",
     "compare_groups",
     "connection_rates",
@@ -32,10 +40,16 @@ __all__ = [
     "dial_rates",
     "duration_distribution",
     "duration_summary",
+    "end_reasons",
     "feature_summary",
+    "follow_ups",
+    "funnel",
     "keyword_features",
     "keyword_hit_rates",
     "outcome_rates",
+    "outcome_trend",
     "quality_checks",
+    "review_queue",
+    "sentiment_features",
     "to_dask",
 ]

@@ -31,15 +31,19 @@ import dask.dataframe as dd
 import pandas as pd
 from dask.base import compute
 
-from analytics._shared import as_keys
+from analytics._shared import as_keys, text_list
 from analytics.distributed.frames import DaskRun
 from analytics.load import Run
+from analytics.review import queue as review
+from analytics.schema import COUNT
 from analytics.stats import activity as activity_stats
-from analytics.stats import durations, outcomes
+from analytics.stats import campaign, durations, outcomes
+from analytics.stats import follow_ups as leads
 from analytics.stats import quality as quality_stats
-from analytics.text import conversation, keywords
+from analytics.text import conversation, keywords, sentiment
 
 __all__ = [
+    "call_timing",
     "call_volume",
     "compare_groups",
     "connection_rates",
@@ -47,11 +51,17 @@ __all__ = [
     "dial_rates",
     "duration_distribution",
     "duration_summary",
+    "end_reasons",
     "feature_summary",
+    "follow_ups",
+    "funnel",
     "keyword_features",
     "keyword_hit_rates",
     "outcome_rates",
+    "outcome_trend",
     "quality_checks",
+    "review_queue",
+    "sentiment_features",
 ]
 
 HEAVY = frozenset(
@@ -150,6 +160,28 @@ def keyword_hit_rates(
     )
 
 
+def funnel(calls: dd.DataFrame, *, by: Any = None, **options: Any) -> pd.DataFrame:
+    read = _only(calls, by, "connected", "has_conversation", "evaluated", "outcome", "cost")
+    return campaign.funnel(_gathered(read, _keys(by)), by=by, **options)
+
+
+def outcome_trend(
+    calls: dd.DataFrame, *, by: Any = None, on: str = "start_time", **options: Any
+) -> pd.DataFrame:
+    read = _only(calls, by, on, "outcome")
+    return campaign.outcome_trend(_gathered(read, _keys(by)), by=by, on=on, **options)
+
+
+def call_timing(calls: dd.DataFrame, *, by: Any = None, **options: Any) -> pd.DataFrame:
+    read = _only(calls, by, "start_time", "connected", "outcome")
+    return campaign.call_timing(_gathered(read, _keys(by)), by=by, **options)
+
+
+def end_reasons(calls: dd.DataFrame, *, by: Any = None, **options: Any) -> pd.DataFrame:
+    read = _only(calls, by, "end_reason", "call_status")
+    return campaign.end_reasons(_gathered(read, _keys(by)), by=by, **options)
+
+
 def quality_checks(run: DaskRun) -> pd.DataFrame:
     """The findings of every run, found run by run on the workers, in the pandas order."""
     tables = _aligned(run.tasks, run.calls, run.turns, run.problems)
@@ -157,6 +189,43 @@ def quality_checks(run: DaskRun) -> pd.DataFrame:
     found = dd.map_partitions(_quality_of, *tables, meta=meta, align_dataframes=False)
     computed: pd.DataFrame = found.compute()
     return quality_stats.sorted_findings(computed)
+
+
+def follow_ups(
+    run: Any, *, now: Any = None, outcomes: Any = ("Call Back", "Send Details")
+) -> pd.DataFrame:
+    """The leads, chosen on the workers (a superset of the pandas rule: the calls of the
+    outcomes or with a required follow-up), then listed by the pandas function; ``now`` is
+    read once, on the client."""
+    calls = run.calls if isinstance(run, DaskRun) else run
+    names = text_list(outcomes, "outcomes") or []
+    if isinstance(calls, dd.DataFrame) and {"outcome", "follow_up_required"} <= set(calls.columns):
+        calls = calls[calls["outcome"].isin(names) | calls["follow_up_required"].fillna(False)]
+    moment = pd.Timestamp.now(tz="UTC") if now is None else now
+    return leads.follow_ups(_gathered(calls, calls.columns), now=moment, outcomes=outcomes)
+
+
+def review_queue(run: DaskRun, *, n: int = 20, **options: Any) -> pd.DataFrame:
+    """Each run's queue on its worker, then the top ``n`` of their union by score and task id:
+    a call's score is its own, so this is the queue of all the runs."""
+    tables = _aligned(run.tasks, run.calls, run.turns, run.problems)
+    meta = review.review_queue(Run(*(t._meta for t in tables)), n=n, **options)
+    queues = dd.map_partitions(_queue_of, *tables, n, options, meta=meta, align_dataframes=False)
+    parts: pd.DataFrame = queues.compute()
+    order = parts.sort_values(["score", "task_id"], ascending=[False, True], kind="stable")
+    top = order.head(n).reset_index(drop=True)
+    return top.assign(rank=pd.Series(range(1, len(top) + 1), dtype=COUNT))
+
+
+def _queue_of(
+    tasks: pd.DataFrame,
+    calls: pd.DataFrame,
+    turns: pd.DataFrame,
+    problems: pd.DataFrame,
+    n: int,
+    options: dict[str, Any],
+) -> pd.DataFrame:
+    return review.review_queue(Run(tasks, calls, turns, problems), n=n, **options)
 
 
 def _quality_of(
@@ -184,6 +253,13 @@ def keyword_features(
 ) -> dd.DataFrame:
     """One row per call (or per call and speaker), computed per run on the workers."""
     return _per_call(keywords.keyword_features, turns, calls, {"lexicons": lexicons, **options})
+
+
+def sentiment_features(
+    turns: dd.DataFrame, *, calls: dd.DataFrame | None = None, **options: Any
+) -> dd.DataFrame:
+    """One row per call, scored per run on the workers (a Dask frame)."""
+    return _per_call(sentiment.sentiment_features, turns, calls, options)
 
 
 def _per_call(

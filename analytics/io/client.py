@@ -40,7 +40,7 @@ import os
 import random
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, NoReturn
 from urllib.parse import urljoin, urlsplit
@@ -851,6 +851,7 @@ def fetch_run(
     client: UnpodClient | None = None,
     save_to: str | os.PathLike[str] | None = None,
     max_pages: int = MAX_PAGES,
+    outcome_map: Mapping[str, str] | None = None,
 ) -> Run:
     """Fetch every task of a run and load it; optionally save the raw snapshot first.
 
@@ -867,6 +868,9 @@ def fetch_run(
     max_pages : int, default 10,000
         The most pages to read (``fetch --max-pages`` on the command line); a run whose page
         ``max_pages`` is still full raises :class:`ApiError`.
+    outcome_map : dict of str to str, optional
+        The team's own outcome labels, as :func:`analytics.load.load_run` takes them; the
+        snapshot keeps the platform's labels.
 
     Returns
     -------
@@ -889,4 +893,4 @@ def fetch_run(
     response = run_response(tasks, space_token=space_token, run_id=run_id)
     if path is not None:
         save_snapshot(response, path)
-    return load_run(response)
+    return load_run(response, outcome_map=outcome_map)

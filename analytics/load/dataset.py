@@ -61,6 +61,8 @@ from analytics.schema import (
     TABLE_SCHEMAS,
     TEXT,
     TIMESTAMP,
+    canonical_outcomes,
+    check_outcome_map,
     conform,
     empty_frame,
 )
@@ -364,6 +366,7 @@ class Dataset:
         until: Moment | None = None,
         assignees: str | Iterable[str] | None = None,
         columns: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
+        outcome_map: Mapping[str, str] | None = None,
     ) -> Run:
         """The tables of the chosen runs, as one :class:`~analytics.load.Run`.
 
@@ -385,6 +388,10 @@ class Dataset:
             Only these columns: a list applies to every table that has them, a dict names
             them per table. The keys (``task_id``, ``turn``, ``space``, ``run_id``) always
             come too.
+        outcome_map : dict of str to str, optional
+            Your own outcome vocabulary (raw label -> canonical outcome): ``calls.outcome`` is
+            derived again from ``calls.outcome_raw`` with it, as
+            :func:`~analytics.load_run` does (:func:`analytics.schema.canonical_outcomes`).
 
         Returns
         -------
@@ -400,6 +407,12 @@ class Dataset:
             A time that cannot be read, or a column no table has.
         SchemaError
             A file the manifest lists is missing or unreadable.
+        TypeError, ValueError
+            ``outcome_map`` is not a dict of text to a canonical outcome
+            (:func:`analytics.schema.check_outcome_map`).
+
+        A column added to the tables after a run was written reads back as NA (of its dtype)
+        for that run.
 
         Examples
         --------
@@ -418,7 +431,11 @@ class Dataset:
         >>> folder.cleanup()
         """
         filters = {"spaces": spaces, "runs": runs, "since": since, "until": until}
-        frames = self._read(TABLE_SCHEMAS, filters, assignees, columns)
+        if outcome_map is None:
+            return Run(**self._read(TABLE_SCHEMAS, filters, assignees, columns))
+        outcome_map = check_outcome_map(outcome_map)
+        frames = self._read(TABLE_SCHEMAS, filters, assignees, _with_outcome_raw(columns))
+        frames["calls"] = _mapped_outcomes(frames["calls"], outcome_map, columns)
         return Run(**frames)
 
     def table(
@@ -544,7 +561,7 @@ class Dataset:
     ) -> pd.DataFrame:
         wanted = None if columns is None else [*KEYS, *_ROW_KEYS.get(table, ()), *columns]
         arrow = self._arrow(table, entries, wanted, _of_tasks(keep, table))
-        return _frame(arrow, table)
+        return _frame(arrow, table, wanted)
 
     def _arrow(
         self, table: str, entries: list[Entry], columns: list[str] | None, where: Any
@@ -715,6 +732,36 @@ def _column_list(columns: Sequence[str], tables: list[str]) -> list[str]:
     return names
 
 
+def _with_outcome_raw(
+    columns: Sequence[str] | Mapping[str, Sequence[str]] | None,
+) -> Sequence[str] | Mapping[str, Sequence[str]] | None:
+    """``columns`` with ``outcome_raw`` among the calls' when they hold ``outcome`` (an
+    outcome map derives it from ``outcome_raw``)."""
+    if columns is None or isinstance(columns, str):
+        return columns
+    if isinstance(columns, Mapping):
+        chosen = list(columns.get("calls", ()))
+        calls = [*chosen, "outcome_raw"] if "outcome" in chosen else chosen
+        return {**columns, "calls": calls} if "calls" in columns else columns
+    listed = list(columns)
+    return [*listed, "outcome_raw"] if "outcome" in listed else listed
+
+
+def _mapped_outcomes(
+    calls: pd.DataFrame,
+    outcome_map: Mapping[str, str],
+    columns: Sequence[str] | Mapping[str, Sequence[str]] | None,
+) -> pd.DataFrame:
+    """``calls`` with ``outcome`` derived from ``outcome_raw`` by ``outcome_map``, and
+    ``outcome_raw`` only when it was asked for."""
+    if "outcome" not in calls:
+        return calls
+    mapped = calls.assign(outcome=canonical_outcomes(calls["outcome_raw"], outcome_map))
+    chosen = columns.get("calls") if isinstance(columns, Mapping) else columns
+    asked = chosen is None or isinstance(chosen, str) or "outcome_raw" in chosen
+    return mapped if asked else mapped.drop(columns="outcome_raw")
+
+
 def _empty_arrow(table: str, columns: list[str] | None) -> pa.Table:
     frame = empty_frame({**TABLE_SCHEMAS[table], **dict.fromkeys(KEYS, TEXT)})
     chosen = frame if columns is None else frame[[c for c in dict.fromkeys(columns) if c in frame]]
@@ -725,8 +772,11 @@ _NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype()}
 """Arrow types read straight into the schema's nullable dtypes (no NaN round trip)."""
 
 
-def _frame(arrow: pa.Table, table: str) -> pd.DataFrame:
-    """The Arrow rows as a frame with the schema's dtypes, ``space`` and ``run_id`` last."""
+def _frame(arrow: pa.Table, table: str, wanted: list[str] | None = None) -> pd.DataFrame:
+    """The Arrow rows as a frame with the schema's dtypes, ``space`` and ``run_id`` last.
+
+    A schema column the files lack (written before the column was added) is NA, of its
+    dtype, when it is ``wanted`` (None: every column)."""
     schema = TABLE_SCHEMAS[table]
     names = arrow.column_names
     extra = [c for c in names if c not in schema and c not in KEYS]
@@ -735,7 +785,17 @@ def _frame(arrow: pa.Table, table: str) -> pd.DataFrame:
     dtypes = {c: schema.get(c, TEXT) for c in frame.columns}
     differ = {c: t for c, t in dtypes.items() if str(frame[c].dtype) != t}
     typed: pd.DataFrame = frame.astype(differ) if differ else frame
-    return typed
+    added = [c for c in schema if c not in names and (wanted is None or c in wanted)]
+    return _with_added(typed, table, added) if added else typed
+
+
+def _with_added(frame: pd.DataFrame, table: str, added: list[str]) -> pd.DataFrame:
+    """``frame`` with the schema columns ``added`` as NA (False for a never-unknown flag), in
+    the schema's order."""
+    schema = TABLE_SCHEMAS[table]
+    filled = conform(frame, {c: schema[c] for c in added})
+    order = [c for c in schema if c in filled] + [c for c in frame if c not in schema]
+    return filled[order]
 
 
 def _count(n: int, noun: str) -> str:

@@ -34,6 +34,7 @@ import reprlib
 import sys
 from collections.abc import Sequence
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 import msgspec
 import numpy as np
@@ -41,7 +42,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analytics.schema import COUNT, MEASURE, NULL_LITERALS, ROLE_TO_SPEAKER, TEXT, TIMESTAMP
+from analytics.schema import (
+    COUNT,
+    FLAG,
+    MEASURE,
+    NULL_LITERALS,
+    ROLE_TO_SPEAKER,
+    TEXT,
+    TIMESTAMP,
+)
 
 _EPOCH_TEXT = re.compile(r"^-?\d{9,13}(?:\.\d+)?$")
 _EPOCH_MS_FROM = 1e11  # below: seconds since 1970; at or above: milliseconds
@@ -61,7 +70,7 @@ def _as_series(values: Sequence[Any] | pd.Series) -> pd.Series:
     return pd.Series(_object_array(values), dtype=object)
 
 
-def _object_array(values: Sequence[Any] | pd.Series) -> np.ndarray:
+def _object_array(values: Sequence[Any] | pd.Series | np.ndarray) -> np.ndarray:
     """A 1-d object array of ``values`` (lists of lists stay one item per value)."""
     if isinstance(values, pd.Series):
         return values.to_numpy(dtype=object)
@@ -216,7 +225,7 @@ def _spelled(value: Any) -> Any:
 
 
 def parse_timestamps(
-    values: Sequence[Any] | pd.Series, *, nan_is_missing: bool = True
+    values: Sequence[Any] | pd.Series | np.ndarray, *, nan_is_missing: bool = True
 ) -> tuple[pd.Series, pd.Series]:
     """Parse a column of mixed timestamps to ``datetime64[ns, UTC]``.
 
@@ -283,6 +292,195 @@ def _from_epoch(values: pd.Series) -> np.ndarray:
     ms[seconds] *= 1000.0
     ms[~(np.abs(ms) < _EPOCH_MS_LIMIT)] = np.nan  # beyond datetime64[ns]: unreadable
     return pd.to_datetime(ms, unit="ms", errors="coerce").as_unit("ns").to_numpy().copy()
+
+
+_ZONED = re.compile(r"^(.*[\dZz])\s+((?:[A-Za-z][A-Za-z0-9_+\-]*/)+[A-Za-z0-9_+\-]+|UTC|GMT)$")
+"""A time followed by an IANA zone name (``2026-11-03 11:00 Asia/Kolkata``) or UTC/GMT."""
+_OFFSET_END = r"(?:Z|[+-]\d\d(?::?\d\d)?)$"
+
+
+def time_values(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The values of a column that may each hold a time, ready for
+    :func:`parse_zoned_timestamps`.
+
+    Text is stripped (a null literal such as ``"N/A"`` is absent); a number stays a number
+    (epoch seconds or milliseconds); a legacy ``{"$date": ms}`` object (also with
+    ``{"$numberLong": "..."}`` or ISO text inside) gives its inner value. Any other value (a
+    bool, a list, another object, NaN or infinity) is no time: absent, and flagged. One Arrow
+    pass reads the text; only the values that are not text are read one by one.
+
+    Returns
+    -------
+    (keys, text, wrong) : tuple of arrays
+        ``keys``, the values to parse (None where absent); ``text``, the values as written (a
+        number or an object as compact JSON; None where absent); ``wrong``, True where a
+        present value is no time.
+
+    Examples
+    --------
+    >>> keys, text, wrong = time_values([" 2026-01-31 16:00", "N/A", {"$date": 1769875200000}, [1]])
+    >>> keys.tolist(), wrong.tolist()
+    (['2026-01-31 16:00', None, 1769875200000, None], [False, False, False, True])
+    >>> text.tolist()
+    ['2026-01-31 16:00', None, '{"$date":1769875200000}', None]
+    """
+    if isinstance(values, list) and values.count(None) == len(values):  # a key never used
+        return _text_time_values(pa.nulls(len(values), pa.string()))
+    arrow = _arrow(values, pa.string(), from_pandas=False)
+    if arrow is not None:
+        return _text_time_values(arrow)
+    raw = _object_array(values)
+    other = np.array([v is not None and type(v) is not str for v in raw], dtype=bool)
+    texts = raw.copy()
+    texts[other] = None
+    arrow = _arrow(texts, pa.string(), from_pandas=False)
+    if arrow is None:  # a text that is not valid Unicode: every text value by value too
+        other = ~np.equal(raw, _NONE)
+        arrow = pa.nulls(len(raw), pa.string())
+    keys, text, wrong = _text_time_values(arrow)
+    read = [_time_value(v) for v in raw[other]]  # only the values that are not text
+    keys[other] = [key for key, _, _ in read]
+    text[other] = [written for _, written, _ in read]
+    wrong[other] = [bad for _, _, bad in read]
+    return keys, text, wrong
+
+
+def _text_time_values(text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`time_values` of an Arrow string column: stripped, null literals absent."""
+    trimmed = pc.utf8_trim_whitespace(text)
+    trimmed = pc.if_else(_literal_nulls(trimmed), pa.scalar(None, pa.string()), trimmed)
+    keys = np.asarray(trimmed.to_numpy(zero_copy_only=False), dtype=object)
+    return keys, keys.copy(), np.zeros(len(keys), dtype=bool)
+
+
+def _time_value(value: Any) -> tuple[Any, str | None, bool]:
+    """``(key, text, wrong)`` of one value (see :func:`time_values`)."""
+    if value is None or type(value) is str:
+        text = None if value is None else valid_text(value.strip())
+        if text is None or text.lower() in NULL_LITERALS:
+            return None, None, False
+        return text, text, False
+    inner = _date_inner(value) if type(value) is dict else value
+    if type(inner) is str and inner.strip():
+        return inner.strip(), _compact_json(value), False
+    if type(inner) is int or (type(inner) is float and math.isfinite(inner)):
+        return inner, _compact_json(value), False
+    return None, None, True
+
+
+def _date_inner(value: dict[Any, Any]) -> Any:
+    """The time inside ``{"$date": ...}`` (``{"$numberLong": "..."}`` read as its digits);
+    None for any other object."""
+    inner = value.get("$date") if len(value) == 1 else None
+    if type(inner) is dict and len(inner) == 1:
+        inner = inner.get("$numberLong")
+    return inner
+
+
+def _compact_json(value: Any) -> str:
+    try:
+        return msgspec.json.encode(value).decode()
+    except (TypeError, ValueError, UnicodeEncodeError, msgspec.EncodeError):
+        return show(value)
+
+
+def parse_zoned_timestamps(values: Sequence[Any] | np.ndarray) -> tuple[pd.Series, pd.Series]:
+    """:func:`parse_timestamps` of text, numbers and None, where a text may also end in its
+    time zone's IANA name; each distinct value is parsed once.
+
+    ``"2026-11-03 11:00 Asia/Kolkata"`` is 11:00 in Kolkata (05:30 UTC): a zone name is read
+    with :mod:`zoneinfo`, and a time that does not exist there or is ambiguous (a daylight
+    saving change) is unreadable. An offset or ``Z`` wins over a name after it. Naive times
+    are UTC, as everywhere in the tables.
+
+    Returns
+    -------
+    (parsed, bad) : tuple of Series
+        ``bad`` is True where a value was present but is not a time.
+
+    Examples
+    --------
+    >>> ts, bad = parse_zoned_timestamps(["2026-11-03 11:00 Asia/Kolkata", "2026-01-31T16:00+05:30",
+    ...     "2026-01-31 16:00", "11 AM", None, "2026-11-03 11:00 Mars/Base"])
+    >>> [str(t) for t in ts]
+    ['2026-11-03 05:30:00+00:00', '2026-01-31 10:30:00+00:00', '2026-01-31 16:00:00+00:00', \
+'NaT', 'NaT', 'NaT']
+    >>> bad.tolist()
+    [False, False, False, True, False, True]
+    """
+    raw = values if isinstance(values, np.ndarray) else _object_array(values)
+    try:
+        codes, uniques = pd.factorize(raw)
+    except TypeError:  # an unhashable value: read every value, unflagged by a shortcut
+        return parse_timestamps(raw)
+    stamps, bad = _zoned_or_plain(np.asarray(uniques, dtype=object))
+    found = codes >= 0
+    out, flagged = _nat(len(raw)), np.zeros(len(raw), dtype=bool)
+    out[found], flagged[found] = stamps[codes[found]], bad[codes[found]]
+    return pd.Series(out).dt.tz_localize("UTC").astype(TIMESTAMP), pd.Series(flagged)
+
+
+def _nat(n: int) -> np.ndarray:
+    return np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+
+
+def _zoned_or_plain(unique: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Naive UTC ``datetime64[ns]`` of distinct values and their unreadable flags."""
+    is_text = [type(u) is str for u in unique]  # distinct values only
+    text = pd.Series([valid_text(u) if t else None for u, t in zip(unique, is_text)], dtype=TEXT)
+    parts = text.str.extract(_ZONED)
+    named = parts[1].notna().to_numpy(dtype=bool)
+    offset = parts[0].str.contains(_OFFSET_END).fillna(False).to_numpy(dtype=bool)
+    plain = unique.copy()
+    plain[named & offset] = parts[0][named & offset].to_numpy(dtype=object)  # the offset wins
+    zoned = named & ~offset
+    plain[zoned] = None
+    stamps, bad = parse_timestamps(plain)
+    out, flags = _naive_utc(stamps), bad.to_numpy(dtype=bool).copy()
+    for zone in parts[1][zoned].unique():  # a handful of zone names
+        rows = zoned & (parts[1] == zone).to_numpy(dtype=bool)
+        out[rows] = _in_zone(parts[0][rows], zone)
+        flags[rows] = np.isnat(out[rows])
+    return out, flags
+
+
+def _in_zone(local: pd.Series, zone: str) -> np.ndarray:
+    """Naive local times read in the IANA ``zone``, as naive UTC; NaT where unreadable."""
+    try:
+        where = ZoneInfo(zone)
+    except (KeyError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        return _nat(len(local))
+    naive = pd.DatetimeIndex(pd.to_datetime(local, format="ISO8601", errors="coerce"))
+    utc = naive.tz_localize(where, ambiguous="NaT", nonexistent="NaT").tz_convert(None)
+    inside = utc.where((utc >= EARLIEST) & (utc < LATEST))
+    return cast(pd.DatetimeIndex, inside).as_unit("ns").to_numpy().copy()
+
+
+def _naive_utc(stamps: pd.Series) -> np.ndarray:
+    naive: np.ndarray = stamps.dt.tz_convert(None).to_numpy(dtype="datetime64[ns]").copy()
+    return naive
+
+
+def parse_flags(values: Sequence[Any]) -> tuple[pd.Series, pd.Series]:
+    """A column of JSON booleans as nullable ``boolean``: any other present value (text, a
+    number, NaN, a list) is NA and flagged.
+
+    >>> flags, bad = parse_flags([True, None, False, "follow_up disabled", 1])
+    >>> flags.tolist(), bad.tolist()
+    ([True, <NA>, False, <NA>, <NA>], [False, False, False, True, True])
+    """
+    arrow = _arrow(values, pa.bool_(), from_pandas=False)
+    if arrow is not None:
+        data = pc.fill_null(arrow, False).to_numpy(zero_copy_only=False)
+        missing = pc.invert(arrow.is_valid()).to_numpy(zero_copy_only=False)
+        flags = pd.Series(pd.arrays.BooleanArray(data, missing), dtype=FLAG)
+        return flags, pd.Series(np.zeros(len(values), dtype=bool))
+    raw = _object_array(values)
+    is_flag = np.array([type(v) is bool for v in raw], dtype=bool)
+    data = np.zeros(len(raw), dtype=bool)
+    data[is_flag] = raw[is_flag].astype(bool)
+    flags = pd.Series(pd.arrays.BooleanArray(data, ~is_flag), dtype=FLAG)
+    return flags, pd.Series(~is_flag & ~np.equal(raw, _NONE))
 
 
 def parse_numbers(values: Sequence[Any] | pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -27,10 +27,12 @@ from analytics.load.parse import is_valid_text, show, transcript_messages
 
 __all__ = [
     "Classification",
+    "FollowUp",
     "Message",
     "Output",
     "PostCall",
     "Problem",
+    "ProfileSummary",
     "Summary",
     "Task",
     "decode_tasks",
@@ -72,6 +74,22 @@ class Summary(msgspec.Struct, gc=False):
     status: Any = None
     summary: Any = None
     name: Any = None
+    contact: Any = None
+    callback_datetime: Any = None
+
+
+class FollowUp(msgspec.Struct, gc=False):
+    """``post_call_data.follow_up`` (it may also be a JSON string)."""
+
+    required: Any = None
+    time: Any = None
+    reason: Any = None
+
+
+class ProfileSummary(msgspec.Struct, gc=False):
+    """``post_call_data.profile_summary``: the key the loader reads (it may also be text)."""
+
+    callback_time: Any = None
 
 
 class Classification(msgspec.Struct, gc=False):
@@ -88,6 +106,8 @@ class PostCall(msgspec.Struct, gc=False):
     classification: Classification | str | None = None
     success_evaluator: Any = None
     structured_data: Any = None
+    follow_up: FollowUp | str | None = None
+    profile_summary: ProfileSummary | str | None = None
 
 
 class Output(msgspec.Struct, gc=False):
@@ -95,6 +115,7 @@ class Output(msgspec.Struct, gc=False):
 
     call_id: Any = None
     customer: Any = None
+    contact_number: Any = None
     call_type: Any = None
     type: Any = None
     call_status: Any = None
@@ -204,6 +225,10 @@ def _repair_output(output: dict[str, Any], task_id: Any) -> tuple[dict[str, Any]
     return {**output, "post_call_data": post, "transcript": transcript}, problems
 
 
+_POST_OBJECTS = ("summary", "classification", "follow_up", "profile_summary")
+"""The parts of ``post_call_data`` typed as objects (or their JSON text)."""
+
+
 def _repair_post(post: Any, task_id: Any) -> tuple[Any, list[Problem]]:
     """Drop the parts of ``post_call_data`` that are neither objects nor text."""
     if post is None or isinstance(post, str):
@@ -213,9 +238,7 @@ def _repair_post(post: Any, task_id: Any) -> tuple[Any, list[Problem]]:
         return None, [_problem(task_id, "post_call_data", found)]
     post = _text_keys(post)
     wrong = [
-        k
-        for k in ("summary", "classification")
-        if post.get(k) is not None and not isinstance(post[k], (dict, str))
+        k for k in _POST_OBJECTS if post.get(k) is not None and not isinstance(post[k], (dict, str))
     ]
     problems = [
         _problem(
@@ -228,7 +251,7 @@ def _repair_post(post: Any, task_id: Any) -> tuple[Any, list[Problem]]:
     ]
     objects = {
         k: _text_keys(post[k])
-        for k in ("summary", "classification")
+        for k in _POST_OBJECTS
         if k not in wrong and isinstance(post.get(k), dict)
     }
     return {**post, **dict.fromkeys(wrong), **objects}, problems

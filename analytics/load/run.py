@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from itertools import chain
 from operator import attrgetter
 from typing import Any
@@ -44,21 +44,26 @@ from analytics.load.dataset import is_dataset, open_dataset
 from analytics.load.parse import (
     json_object,
     parse_bounded,
+    parse_flags,
     parse_numbers,
     parse_timestamps,
+    parse_zoned_timestamps,
     show,
     speakers,
     spell_number,
     text_column,
+    time_values,
     valid_text,
     word_counts,
 )
 from analytics.load.payload import (
     Classification,
+    FollowUp,
     Message,
     Output,
     PostCall,
     Problem,
+    ProfileSummary,
     Summary,
     Task,
     messages_of,
@@ -68,6 +73,7 @@ from analytics.load.tables import Run
 from analytics.schema import (
     ANSWERED_CALL_STATUSES,
     CALL_TYPES,
+    CALLBACK_SOURCES,
     CALLS_SCHEMA,
     MAX_CALL_COST,
     MAX_CALL_SECONDS,
@@ -75,8 +81,10 @@ from analytics.schema import (
     PROBLEMS_SCHEMA,
     TASKS_SCHEMA,
     TEXT,
+    TIMESTAMP,
     TURNS_SCHEMA,
     canonical_outcomes,
+    check_outcome_map,
     conform,
     empty_frame,
 )
@@ -92,7 +100,7 @@ _TASK_TEXT = ("assignee", "status", "execution_type")
 _SCALARS = (str, int, float, bool)
 
 
-def load_run(source: Source) -> Run:
+def load_run(source: Source, *, outcome_map: Mapping[str, str] | None = None) -> Run:
     """Load one or more Unpod run-task responses into a :class:`Run`.
 
     Parameters
@@ -103,6 +111,12 @@ def load_run(source: Source) -> Run:
         tasks; or a list of any of these (pages or several runs), concatenated. A path to
         a dataset folder (one holding ``manifest.json``) loads every run of the dataset,
         as ``open_dataset(path).load()`` does.
+    outcome_map : dict of str to str, optional
+        Your own outcome vocabulary: raw label -> canonical outcome (one of
+        :data:`analytics.schema.OUTCOMES`). ``calls.outcome`` is derived from
+        ``calls.outcome_raw`` with it first (labels compared folded: ``"Hot Lead"`` is
+        ``"hot-lead"``), then with the built-in aliases (see
+        :func:`analytics.schema.canonical_outcomes`); ``outcome_raw`` is unchanged.
 
     Returns
     -------
@@ -122,6 +136,9 @@ def load_run(source: Source) -> Run:
     ApiError
         The input is a saved error answer of the API (status 206 or >= 400); it carries the
         platform's message.
+    TypeError, ValueError
+        ``outcome_map`` is not a dict of text to a canonical outcome
+        (:func:`analytics.schema.check_outcome_map`); checked before anything is read.
 
     Examples
     --------
@@ -137,11 +154,26 @@ def load_run(source: Source) -> Run:
     Traceback (most recent call last):
     ...
     analytics.errors.SchemaError: JSON bytes is not valid JSON (...); pass a saved run ...
+
+    A platform that labels outcomes in its own words:
+
+    >>> task = {"task_id": "T1", "output": {"call_status": "completed",
+    ...         "post_call_data": {"summary": {"status": "Hot Lead"}}}}
+    >>> load_run([task]).calls["outcome"].tolist()
+    ['Other']
+    >>> load_run([task], outcome_map={"hot lead": "Interested"}).calls["outcome"].tolist()
+    ['Interested']
     """
+    if outcome_map is not None:
+        outcome_map = check_outcome_map(outcome_map)
     if is_dataset(source):
-        return open_dataset(source).load()
+        return open_dataset(source).load(outcome_map=outcome_map)
     with gc_paused():
-        return _load(source)
+        run = _load(source)
+    if not outcome_map:
+        return run
+    calls = run.calls.assign(outcome=canonical_outcomes(run.calls["outcome_raw"], outcome_map))
+    return Run(tasks=run.tasks, calls=calls, turns=run.turns, problems=run.problems)
 
 
 def _load(source: Source) -> Run:
@@ -339,13 +371,30 @@ _JSON_BOOLS = {True: "true", False: "false"}
 
 
 _NO_POST = PostCall()
+_NO_FOLLOW_UP = FollowUp()
+_NO_PROFILE = ProfileSummary()
 _Found = list[tuple[str, str]]
 """``(field, problem)`` of each part of one call that could not be read."""
+_POST_COLUMNS = (
+    "outcome_raw",
+    "summary",
+    "labels",
+    "success_evaluator",
+    "structured_data",
+    "customer",
+    "contact",
+    "follow_up_required",
+    "follow_up_reason",
+    *CALLBACK_SOURCES,
+)
+"""What :func:`_post_fields` reads of each call, in its order: raw columns, then the raw
+values of each callback time source."""
+_STRUCTURED_TIMES = tuple(s.split(".", 1)[1] for s in CALLBACK_SOURCES[3:])
+"""The keys of ``structured_data`` that may hold the callback time."""
 
 
 def _post_fields(output: Output) -> tuple[tuple[Any, ...], _Found]:
-    """(outcome, summary, labels, success_evaluator, structured_data, customer) of one call,
-    and what could not be read."""
+    """The raw values of :data:`_POST_COLUMNS` of one call, and what could not be read."""
     found: _Found = []
     post = output.post_call_data
     if type(post) is not PostCall:
@@ -353,21 +402,40 @@ def _post_fields(output: Output) -> tuple[tuple[Any, ...], _Found]:
     summary = post.summary
     if type(summary) is Summary:
         status, text, name = summary.status, summary.summary, summary.name
+        contact, callback = summary.contact, summary.callback_datetime
     else:
-        status, text, name = None, summary, None
+        status, text, name, contact, callback = None, summary, None, None, None
     kinds = post.classification
     if type(kinds) is not Classification:
         kinds = _struct(kinds, Classification, "post_call_data.classification", found)
+    follow, profile = post.follow_up, post.profile_summary
+    if type(follow) is not FollowUp:
+        follow = _struct(follow, FollowUp, "post_call_data.follow_up", found) or _NO_FOLLOW_UP
+    if type(profile) is not ProfileSummary:
+        profile = (
+            _struct(profile, ProfileSummary, "post_call_data.profile_summary", found) or _NO_PROFILE
+        )
+    structured, data = _structured(post.structured_data, found)
     outcome = post.outcome if status is None else status
     fields = (
         output.outcome if outcome is None else outcome,
         output.call_summary if text is None else text,
         _labels(None if kinds is None else kinds.labels, found),
         post.success_evaluator,
-        _structured(post.structured_data, found),
+        structured,
         name if output.customer is None else output.customer,
+        contact if output.contact_number is None else output.contact_number,
+        follow.required,
+        follow.reason,
+        callback,
+        follow.time,
+        profile.callback_time,
+        *(_STRUCTURED_NONE if data is None else map(data.get, _STRUCTURED_TIMES)),
     )
     return fields, found
+
+
+_STRUCTURED_NONE = (None,) * len(_STRUCTURED_TIMES)
 
 
 def _struct(value: Any, kind: type, field: str, found: _Found) -> Any:
@@ -413,16 +481,17 @@ def _label(value: Any) -> str | None:
     return str(value) if type(value) is int and value.bit_length() <= 64 else None
 
 
-def _structured(value: Any, found: _Found) -> str | None:
-    """``structured_data`` as JSON text; None when absent or empty, and with a problem when
-    it cannot be JSON (a text that looks like JSON but is not, a part nested too deep)."""
+def _structured(value: Any, found: _Found) -> tuple[str | None, dict[Any, Any] | None]:
+    """``structured_data`` as JSON text, and as an object when it is one; None when absent or
+    empty, and with a problem when it cannot be JSON (a text that looks like JSON but is not,
+    a part nested too deep)."""
     if type(value) is dict and value:  # the usual case
         text = _json_text(value)
         if text is not None and TOO_DEEP not in text:
-            return text
+            return text, value
     decoded = json_object(value)
     if decoded is None or (isinstance(decoded, (str, list, dict)) and not decoded):
-        return None
+        return None, None
     looks = isinstance(value, str) and decoded is value and value.lstrip()[:1] in ("{", "[")
     text = None if looks else _json_text(decoded)
     if text is None or text == "null" or TOO_DEEP in text:  # "null": NaN or infinity
@@ -431,8 +500,8 @@ def _structured(value: Any, found: _Found) -> str | None:
             f"{MAX_JSON_DEPTH} levels); left NA"
         )
         found.append(("structured_data", problem))
-        return None
-    return text
+        return None, None
+    return text, decoded if type(decoded) is dict else None
 
 
 def _json_text(value: Any) -> str | None:
@@ -458,7 +527,8 @@ def _calls_table(
     calls = [o for o, c in zip(outputs, is_call) if c and o is not None]  # a call has output
     ids = tasks["task_id"].to_numpy()[is_call]
     read = [_post_fields(o) for o in calls]
-    post = list(zip(*(fields for fields, _ in read))) or [()] * 6
+    post = list(zip(*(fields for fields, _ in read))) or [()] * len(_POST_COLUMNS)
+    posted = {column: list(values) for column, values in zip(_POST_COLUMNS, post)}
     unread: list[Problem] = [
         {"task_id": i, "field": field, "problem": problem}
         for i, (_, found) in zip(ids, read)
@@ -472,24 +542,137 @@ def _calls_table(
             o.call_end_reason if o.call_end_reason is not None else o.end_reason for o in calls
         ],
         "recording_url": [o.recording_url for o in calls],
-        "outcome_raw": list(post[0]),
-        "summary": list(post[1]),
-        "labels": list(post[2]),
-        "success_evaluator": list(post[3]),
-        "structured_data": list(post[4]),
-        "customer": list(post[5]),
+        **{c: posted[c] for c in _POST_COLUMNS[:6]},
+        **{c: posted[c] for c in ("contact", "follow_up_reason")},
     }
-    columns, problems = _text_columns(raw, ids, numbers=("call_id", "success_evaluator"))
+    numbers = ("call_id", "success_evaluator", "contact")
+    columns, problems = _text_columns(raw, ids, numbers=numbers)
+    follow_up, follow_up_problems = _follow_up_columns(ids, posted)
     frame = pd.DataFrame(
         {
             "task_id": ids,
             "run_id": tasks["run_id"].to_numpy()[is_call],
             "assignee": tasks["assignee"].to_numpy()[is_call],
             **columns,
+            **follow_up,
             "evaluated": [not _pending(o.data) for o in calls],
         }
     )
-    return _parse_call_columns(frame, calls, [_problem_frame(unread), *problems])
+    found = [_problem_frame(unread), *problems, *follow_up_problems]
+    return _parse_call_columns(frame, calls, found)
+
+
+# --- follow-ups -----------------------------------------------------------------------------
+
+
+_STRICT_SOURCES = frozenset(CALLBACK_SOURCES[:2])
+"""Callback sources whose text must be a time (a problem row when it is not); the others
+may hold free text such as ``"11 AM"``."""
+_READ_SOURCES = frozenset(CALLBACK_SOURCES[:3])
+"""Callback sources whose value of a type no time has is a problem row; ``structured_data``
+is the user's own data, kept whole in its column, and such a value there is skipped."""
+
+
+def _follow_up_columns(
+    ids: Any, posted: dict[str, list[Any]]
+) -> tuple[dict[str, Any], list[pd.DataFrame | None]]:
+    """``follow_up_required`` and the callback columns of :data:`CALLS_SCHEMA`, and problem
+    frames (None where there are none)."""
+    required, bad = parse_flags(posted["follow_up_required"])
+    noted = _disabled_notes(posted["follow_up_required"], bad)
+    problems = [
+        _mask_problems(ids, bad & ~noted, "follow_up_required", posted["follow_up_required"])
+    ]
+    callback, callback_problems = _callback_columns(ids, [posted[s] for s in CALLBACK_SOURCES])
+    columns = {"follow_up_required": required.array, **callback}
+    return columns, [*problems, *callback_problems]
+
+
+def _disabled_notes(values: list[Any], bad: pd.Series) -> np.ndarray:
+    """True where ``follow_up.required`` is the platform's note ``"follow_up disabled"`` (NA,
+    silently: the feature is off, so nothing is known)."""
+    noted = np.zeros(len(values), dtype=bool)
+    flagged = np.flatnonzero(bad.to_numpy(dtype=bool))
+    if len(flagged):
+        text = text_column([values[i] for i in flagged])[0].str.lower()
+        noted[flagged] = text.str.contains("disabled", regex=False).fillna(False).to_numpy(bool)
+    return noted
+
+
+def _callback_columns(
+    ids: Any, raw: list[list[Any]]
+) -> tuple[dict[str, Any], list[pd.DataFrame | None]]:
+    """``callback_at``, ``callback_text`` and ``callback_source`` from the raw values of each
+    of :data:`CALLBACK_SOURCES` (every distinct value parsed once), and problems.
+
+    The sources form a (source, call) grid, of the calls where any is present: the first
+    source with a time gives the call's ``callback_at`` and text; without one, the first
+    source present gives the text."""
+    read = [time_values(values) for values in raw]  # a loop over the 7 sources
+    present = ~pd.isna(np.stack([keys for keys, _, _ in read]))
+    rows = np.flatnonzero(present.any(axis=0))  # the calls with a source, often few
+    stamps, unparsed = parse_zoned_timestamps(np.concatenate([k[rows] for k, _, _ in read]))
+    at = _naive(stamps).reshape(len(raw), len(rows))
+    timed, found, each = ~np.isnat(at), present[:, rows], np.arange(len(rows))
+    first = np.where(timed.any(axis=0), timed.argmax(axis=0), found.argmax(axis=0))
+    texts = np.stack([t[rows] for _, t, _ in read])
+    callback_at, text, source = _nat(len(ids)), _nones(len(ids)), _nones(len(ids))
+    callback_at[rows], text[rows] = at[first, each], texts[first, each]
+    source[rows] = np.array(CALLBACK_SOURCES, dtype=object)[first]
+    columns = {
+        "callback_at": pd.Series(callback_at).dt.tz_localize("UTC").astype(TIMESTAMP).array,
+        "callback_text": pd.Series(text, dtype=TEXT).array,
+        "callback_source": pd.Series(source, dtype=TEXT).array,
+    }
+    bad, chosen = np.zeros(present.shape, dtype=bool), np.zeros(len(ids), dtype=np.intp)
+    bad[:, rows], chosen[rows] = unparsed.to_numpy(dtype=bool).reshape(at.shape), first
+    return columns, _callback_problems(ids, raw, read, bad, chosen)
+
+
+def _nat(n: int) -> np.ndarray:
+    return np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+
+
+def _nones(n: int) -> np.ndarray:
+    return np.full(n, None, dtype=object)
+
+
+def _callback_problems(
+    ids: Any,
+    raw: list[list[Any]],
+    read: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    bad: np.ndarray,
+    chosen: np.ndarray,
+) -> list[pd.DataFrame | None]:
+    """A problem for each value of a type no time has in a source of :data:`_READ_SOURCES`,
+    and for each value present but not a time in a source of :data:`_STRICT_SOURCES` (or not
+    text, in one of :data:`_READ_SOURCES`)."""
+    problems = []
+    for k, source in enumerate(CALLBACK_SOURCES):  # a loop over the 7 sources
+        if source not in _READ_SOURCES:
+            continue
+        keys, text, wrong = read[k]
+        problems.append(_mask_problems(ids, wrong, source, raw[k]))
+        flagged = (
+            bad[k] if source in _STRICT_SOURCES or not bad[k].any() else bad[k] & (keys != text)
+        )
+        if flagged.any():
+            said = [(t, CALLBACK_SOURCES[c]) for t, c in zip(text, chosen)]
+            problems.append(_mask_problems(ids, flagged, source, said, _not_a_time(source)))
+    return problems
+
+
+def _not_a_time(source: str) -> Callable[[Any], str]:
+    def say(value: Any) -> str:
+        text, chosen = value
+        where = (
+            "kept in callback_text (callback_at is NaT)"
+            if chosen == source
+            else f"callback_at is read from {chosen}"
+        )
+        return f"{source} {show(text)} is not a date and time; {where}"
+
+    return say
 
 
 def _pending(data: Any) -> bool:

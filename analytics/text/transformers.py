@@ -1,4 +1,4 @@
-"""scikit-learn transformers over calls: conversation metrics, keyword counts, speaker text.
+"""scikit-learn transformers over calls: conversation metrics, keywords, sentiment, speaker text.
 
 :func:`~analytics.text.tables.call_table` gives one row per call (``run.calls``) plus a
 ``transcript`` column holding the call's turns column-wise (an Arrow list of structs, see
@@ -10,6 +10,7 @@ an object column of lists of turn dicts (a table built by hand) is converted to 
 - :class:`ConversationFeatures` -> :func:`analytics.text.conversation.conversation_features`,
   numeric (``first_speaker`` becomes the 0/1 column ``first_speaker_agent``);
 - :class:`KeywordCounts` -> :func:`analytics.text.keywords.keyword_features`;
+- :class:`SentimentFeatures` -> :func:`analytics.text.sentiment.sentiment_features`;
 - :class:`SpeakerText` -> one text per call for ``TfidfVectorizer``.
 
 The numeric transformers return ``float64`` arrays with NaN where a metric is NA (put a
@@ -50,12 +51,15 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from analytics.schema import TEXT, TURNS_SCHEMA, conform, empty_frame
 from analytics.text.conversation import CONVERSATION_SCHEMA, conversation_features
 from analytics.text.keywords import keyword_features
+from analytics.text.sentiment import SENTIMENT_SCHEMA, sentiment_features
 from analytics.text.tables import TRANSCRIPT_TYPE
 
 __all__ = [
     "CONVERSATION_FEATURE_NAMES",
+    "SENTIMENT_FEATURE_NAMES",
     "ConversationFeatures",
     "KeywordCounts",
+    "SentimentFeatures",
     "SpeakerText",
 ]
 
@@ -71,6 +75,9 @@ CONVERSATION_FEATURE_NAMES: tuple[str, ...] = tuple(
     _ENCODED.get(c, c) for c in CONVERSATION_SCHEMA if c != "task_id"
 )
 """Output columns of :class:`ConversationFeatures`, all numeric."""
+
+SENTIMENT_FEATURE_NAMES: tuple[str, ...] = tuple(c for c in SENTIMENT_SCHEMA if c != "task_id")
+"""Output columns of :class:`SentimentFeatures`, all numeric."""
 
 
 def _check_table(X: Any) -> pd.DataFrame:
@@ -232,7 +239,7 @@ class ConversationFeatures(_CallTransformer):
         self.speech_rate_wpm = speech_rate_wpm
 
     def _names(self) -> list[str]:
-        names = _chosen_features(self.features)
+        names = _chosen_features(self.features, CONVERSATION_FEATURE_NAMES)
         self._compute(empty_frame(TURNS_SCHEMA), None, names)  # checks the other options
         return names
 
@@ -259,20 +266,18 @@ class ConversationFeatures(_CallTransformer):
         return out[names].to_numpy(dtype="float64", na_value=np.nan)
 
 
-def _chosen_features(features: object) -> list[str]:
-    """``ConversationFeatures``' ``features`` checked; all the feature names for None."""
+def _chosen_features(features: object, known: tuple[str, ...]) -> list[str]:
+    """A transformer's ``features`` checked against ``known``; all of ``known`` for None."""
     if features is None:
-        return list(CONVERSATION_FEATURE_NAMES)
+        return list(known)
     names = None
     if isinstance(features, Iterable) and not isinstance(features, str):
         names = list(features)
     if names is None or not all(isinstance(f, str) for f in names):
         raise ValueError(f"features={features!r} must be a list of feature names")
-    unknown = [f for f in names if f not in CONVERSATION_FEATURE_NAMES]
+    unknown = [f for f in names if f not in known]
     if unknown:
-        raise ValueError(
-            f"unknown features {unknown!r}; choose from {list(CONVERSATION_FEATURE_NAMES)}"
-        )
+        raise ValueError(f"unknown features {unknown!r}; choose from {list(known)}")
     return names
 
 
@@ -327,6 +332,62 @@ class KeywordCounts(_CallTransformer):
         """Counts for each call of ``X``, float64 (NaN for no first match), in ``X``'s order."""
         turns, calls = _turns_of(self._checked(X))
         out = keyword_features(turns, self.lexicons, by_speaker=self.by_speaker, calls=calls)
+        return out[list(self.feature_names_out_)].to_numpy(dtype="float64", na_value=np.nan)
+
+
+class SentimentFeatures(_CallTransformer):
+    """VADER sentiment of the caller's opening and closing turns and of the agent, per call.
+
+    The columns of :func:`~analytics.text.sentiment.sentiment_features`
+    (:data:`SENTIMENT_FEATURE_NAMES`): ``caller_sentiment_start``, ``caller_sentiment_end``,
+    ``caller_sentiment_change``, ``agent_sentiment_mean`` (compound scores in [-1, 1]) and
+    ``caller_turns_scored``, ``agent_turns_scored``.
+
+    Parameters
+    ----------
+    window : int, default 2
+        How many of the caller's first (and last) scored turns make the opening (and closing)
+        window.
+    features : list of str, optional
+        Columns to output, from :data:`SENTIMENT_FEATURE_NAMES`; all by default (pass the four
+        ``*_sentiment_*`` names to leave out the turn counts, which say how long a call was).
+
+    Attributes
+    ----------
+    feature_names_out_ : ndarray of str
+        The output columns.
+    n_features_in_, feature_names_in_
+        Set by ``fit`` from the call table.
+
+    Notes
+    -----
+    The output is ``float64`` with NaN where a score is NA (a call without scored caller or
+    agent turns). VADER scores English words only: no other language, no tone of voice.
+
+    Examples
+    --------
+    >>> from analytics.datasets import make_run
+    >>> from analytics.load import load_run
+    >>> from analytics.text.tables import call_table
+    >>> table = call_table(load_run(make_run(30, random_state=0)))
+    >>> out = SentimentFeatures(window=1).set_output(transform="pandas").fit_transform(table)
+    >>> list(out.columns[:2]), out.shape[0] == len(table)
+    (['caller_sentiment_start', 'caller_sentiment_end'], True)
+    """
+
+    def __init__(self, window: int = 2, features: list[str] | None = None):
+        self.window = window
+        self.features = features
+
+    def _names(self) -> list[str]:
+        names = _chosen_features(self.features, SENTIMENT_FEATURE_NAMES)
+        sentiment_features(empty_frame(TURNS_SCHEMA), window=self.window)  # checks ``window``
+        return names
+
+    def transform(self, X: pd.DataFrame) -> np.ndarray:
+        """Scores of each call of ``X``, float64 with NaN for NA, in the row order of ``X``."""
+        turns, calls = _turns_of(self._checked(X))
+        out = sentiment_features(turns, calls=calls, window=self.window)
         return out[list(self.feature_names_out_)].to_numpy(dtype="float64", na_value=np.nan)
 
 

@@ -134,9 +134,12 @@ PERSONAL_COLUMNS = frozenset(
         "input_customer",
         "input_address",
         "customer",
+        "contact",
+        "callback_text",
     }
 )
-"""Columns masked whole: they hold nothing but personal data."""
+"""Columns masked whole: they hold nothing but personal data (``callback_text`` is what a
+caller said about when to call, free text kept as written; ``callback_at`` keeps the time)."""
 VOCABULARY_COLUMNS = frozenset(
     {"outcome", "speaker", "first_speaker", "last_speaker", "check", "lexicon", "measure"}
 )
