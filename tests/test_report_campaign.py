@@ -486,3 +486,12 @@ def test_a_dask_run_gives_the_same_campaign_tables(tmp_path):
     on_pandas = build_report(dataset.load(), tmp_path / "pandas", now=NOW)
     for name in (*CAMPAIGN_CSVS, "outcome_trend"):
         pd.testing.assert_frame_equal(csv(on_dask, name), csv(on_pandas, name), obj=name)
+
+
+def test_when_to_call_says_how_many_calls_have_no_start_time(run, built):
+    """Unanswered dials often have no start time: the lead counts those left out of the cells."""
+    untimed = run.calls["start_time"].isna()
+    answered = int(run.calls.loc[untimed, "connected"].fillna(False).sum())
+    assert untimed.sum() > answered  # mostly unanswered, as the sentence says
+    text = visible_text(built)
+    assert f"{int(untimed.sum())} calls without a start time ({answered} of them connected)" in text

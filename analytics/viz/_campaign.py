@@ -324,6 +324,7 @@ def timing_section(calls: pd.DataFrame, *, timezone: str) -> Section:
         f"connection is known, the {FOCUS_OUTCOME} rate over the calls with an outcome, each "
         f"with its 95% Wilson interval (in call_timing.csv). Cells with fewer than "
         f"{TIMING_MIN_N} calls are grey: one or two calls say nothing about an hour."
+        f"{_untimed(calls)}"
     )
     section = Section("timing", "When to call", lead)
     if timing["n_calls"].sum() > 0:
@@ -346,6 +347,19 @@ def timing_section(calls: pd.DataFrame, *, timezone: str) -> Section:
         f"grey those under {TIMING_MIN_N}); call_timing.csv has all 168."
     }
     return section
+
+
+def _untimed(calls: pd.DataFrame) -> str:
+    """The calls no cell counts (no start time: mostly dials nobody answered), in words."""
+    untimed = calls["start_time"].isna()
+    if not untimed.any():
+        return ""
+    answered = int(calls.loc[untimed, "connected"].fillna(False).sum())
+    return (
+        f" {plural(int(untimed.sum()), 'call')} without a start time ({answered} of them "
+        "connected) are in no cell, so the cells lean towards answered calls: compare hours "
+        "with each other, not with the run's connection rate."
+    )
 
 
 def _timing_table(timing: pd.DataFrame, timezone: str) -> pd.DataFrame:
