@@ -531,9 +531,7 @@ def _fetched(args: argparse.Namespace, outcome_map: Mapping[str, str] | None) ->
 
 def _sample(outcome_map: Mapping[str, str] | None) -> Run:
     """The bundled sample run."""
-    if outcome_map is not None:
-        raise ValueError("--outcome-map applies to saved runs: give SOURCE files or --root DIR")
-    return load_sample()
+    return load_sample(outcome_map=outcome_map)
 
 
 def _from_dataset(args: argparse.Namespace, outcome_map: Mapping[str, str] | None) -> Run:

@@ -309,11 +309,16 @@ def test_dask_engine_with_an_outcome_map_is_refused_before_any_work(outcome_map,
     )
 
 
-def test_an_outcome_map_for_the_sample_is_refused(outcome_map, tmp_path, capsys):
-    assert main(["report", "--outcome-map", str(outcome_map), "--out", str(tmp_path / "r")]) == 1
-    assert one_error_line(capsys) == (
-        "--outcome-map applies to saved runs: give SOURCE files or --root DIR"
-    )
+def test_an_outcome_map_applies_to_the_sample(tmp_path):
+    path = tmp_path / "outcomes.toml"
+    path.write_text('"Send Details" = "Interested"\n', encoding="utf-8")
+    out = tmp_path / "report"
+    assert main(["report", "--outcome-map", str(path), "--out", str(out)]) == 0
+    calls = pd.read_csv(out / "tables" / "calls.csv")
+    sent = calls["outcome_raw"].eq("Send Details")
+    assert sent.sum() > 0
+    assert (calls.loc[sent, "outcome"] == "Interested").all()  # mapped, the raw label kept
+    assert not calls["outcome"].eq("Send Details").any()
 
 
 def test_an_outcome_map_applies_to_a_fetched_run(

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -469,8 +470,13 @@ def write_sample(path: str | Path | None = None) -> Path:
     return target
 
 
-def load_sample() -> Run:
+def load_sample(*, outcome_map: Mapping[str, str] | None = None) -> Run:
     """Load the run bundled with the package (``analytics/data/sample_run.json``).
+
+    Parameters
+    ----------
+    outcome_map : dict of str to str, optional
+        Your own outcome labels (raw label -> canonical outcome), as ``load_run`` takes them.
 
     Returns
     -------
@@ -482,8 +488,11 @@ def load_sample() -> Run:
     >>> run = load_sample()
     >>> len(run.tasks), run.tasks["run_id"].nunique()
     (400, 1)
+    >>> mapped = load_sample(outcome_map={"Send Details": "Interested"})
+    >>> int((mapped.calls["outcome"] == "Send Details").sum())
+    0
     """
     from analytics.load import load_run
 
     data = (resources.files("analytics") / "data" / "sample_run.json").read_bytes()
-    return load_run(data)
+    return load_run(data, outcome_map=outcome_map)
