@@ -30,6 +30,8 @@ from typing import ParamSpec, TypeVar
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
+from pandas.tseries.frequencies import to_offset
+from pandas.tseries.offsets import BaseOffset
 from scipy import stats
 
 from analytics.schema import COUNT, MEASURE, TEXT
@@ -44,6 +46,7 @@ __all__ = [
     "as_keys",
     "call_index",
     "check_confidence",
+    "check_freq",
     "gc_paused",
     "group_columns",
     "require_columns",
@@ -143,6 +146,24 @@ def stacked(wide: pd.DataFrame, name: str) -> pd.Series:
     if isinstance(long, pd.DataFrame):
         raise TypeError(f"stacked() needs one level of columns, got {wide.columns.nlevels}")
     return long.rename(name)
+
+
+def check_freq(freq: str) -> BaseOffset:
+    """``freq`` as a pandas offset, or a one-line ValueError naming it.
+
+    >>> check_freq("W")
+    <Week: weekday=6>
+    >>> check_freq("fortnight")
+    Traceback (most recent call last):
+    ...
+    ValueError: freq='fortnight' is not a pandas frequency; use e.g. 'h', 'D' or 'W'
+    """
+    try:
+        return to_offset(freq)
+    except ValueError as error:
+        raise ValueError(
+            f"freq={freq!r} is not a pandas frequency; use e.g. 'h', 'D' or 'W'"
+        ) from error
 
 
 def check_confidence(confidence: float) -> float:

@@ -35,7 +35,6 @@ from analytics._shared import as_keys, text_list
 from analytics.distributed.frames import DaskRun
 from analytics.load import Run
 from analytics.review import queue as review
-from analytics.schema import COUNT
 from analytics.stats import activity as activity_stats
 from analytics.stats import campaign, durations, outcomes
 from analytics.stats import follow_ups as leads
@@ -212,9 +211,7 @@ def review_queue(run: DaskRun, *, n: int = 20, **options: Any) -> pd.DataFrame:
     meta = review.review_queue(Run(*(t._meta for t in tables)), n=n, **options)
     queues = dd.map_partitions(_queue_of, *tables, n, options, meta=meta, align_dataframes=False)
     parts: pd.DataFrame = queues.compute()
-    order = parts.sort_values(["score", "task_id"], ascending=[False, True], kind="stable")
-    top = order.head(n).reset_index(drop=True)
-    return top.assign(rank=pd.Series(range(1, len(top) + 1), dtype=COUNT))
+    return review.merge_queues(parts, n)
 
 
 def _queue_of(

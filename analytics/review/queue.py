@@ -56,6 +56,7 @@ __all__ = [
     "SLOW_CAP",
     "SLOW_GAP_S",
     "WEIGHTS",
+    "merge_queues",
     "review_queue",
 ]
 
@@ -474,10 +475,24 @@ def _ranked(calls: pd.DataFrame, board: pd.DataFrame, count: int) -> pd.DataFram
     """The top ``count`` flagged calls by score, then task_id; ranks from 1."""
     flagged = board[list(REVIEW_SIGNALS)].fillna(False).astype(bool).any(axis=1)
     table = pd.concat([calls[list(_CALL_COLUMNS[:7])], board], axis=1)[flagged.to_numpy()]
-    table = table.astype({"task_id": TEXT})
+    top = _top(table.astype({"task_id": TEXT}), count)
+    return top.assign(reasons=_reasons(top))
+
+
+def _top(table: pd.DataFrame, count: int) -> pd.DataFrame:
+    """The ``count`` rows of highest score (ties by task_id), ranked from 1."""
     order = table.sort_values(["score", "task_id"], ascending=[False, True], kind="stable")
     top = order.head(count).reset_index(drop=True)
-    return top.assign(rank=np.arange(1, len(top) + 1), reasons=_reasons(top))
+    return top.assign(rank=np.arange(1, len(top) + 1))
+
+
+def merge_queues(queues: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The queue of a whole made from the queues of its parts (runs, partitions) stacked.
+
+    A call's score is its own, so the top ``n`` of the parts' queues by score and task id,
+    ranked again, is the queue :func:`review_queue` gives for the whole.
+    """
+    return conform(_top(queues, _check_n(n)), REVIEW_SCHEMA)[list(REVIEW_SCHEMA)]
 
 
 # --- excerpts -------------------------------------------------------------------------------

@@ -7,12 +7,12 @@ intervals; :func:`call_volume` counts calls per hour, day or week and group.
 from __future__ import annotations
 
 import pandas as pd
-from pandas.tseries.frequencies import to_offset
 
 from analytics._shared import (
     OVERALL,
     By,
     check_confidence,
+    check_freq,
     dask_aware,
     group_columns,
     require_columns,
@@ -115,12 +115,7 @@ def call_volume(
     """
     keys = group_columns(calls, by)
     require_columns(calls, ["start_time"])
-    try:
-        offset = to_offset(freq)
-    except ValueError as error:
-        raise ValueError(
-            f"freq={freq!r} is not a pandas frequency; use e.g. 'h', 'D' or 'W'"
-        ) from error
+    offset = check_freq(freq)
     timed = calls.loc[calls["start_time"].notna(), [*keys, "start_time"]]
     if timed.empty:
         empty = {"period": pd.array([], dtype=TIMESTAMP), "n_calls": pd.array([], dtype=COUNT)}

@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 from pandas.api.types import is_datetime64_any_dtype
-from pandas.tseries.frequencies import to_offset
 from pandas.tseries.offsets import BaseOffset
 from scipy import stats
 
@@ -24,6 +23,7 @@ from analytics._shared import (
     OVERALL,
     By,
     check_confidence,
+    check_freq,
     dask_aware,
     group_columns,
     require_columns,
@@ -327,16 +327,6 @@ def funnel(
 # --- outcome_trend ----------------------------------------------------------------------------
 
 
-def _check_freq(freq: str) -> BaseOffset:
-    """``freq`` as a pandas offset, or a one-line error (as :func:`call_volume` gives)."""
-    try:
-        return to_offset(freq)
-    except ValueError as error:
-        raise ValueError(
-            f"freq={freq!r} is not a pandas frequency; use e.g. 'h', 'D' or 'W'"
-        ) from error
-
-
 def _check_on(calls: pd.DataFrame, on: str) -> pd.Series:
     """The timestamp column ``on`` of ``calls`` in UTC, or an error naming the timestamp ones."""
     if on not in calls.columns or not is_datetime64_any_dtype(calls[on]):
@@ -421,7 +411,7 @@ def outcome_trend(
     True
     """
     keys = group_columns(require_columns(calls, ["outcome"]), by)
-    offset = _check_freq(freq)
+    offset = check_freq(freq)
     when = _check_on(calls, on)
     _check_outcome(outcome)
     check_confidence(confidence)
