@@ -146,7 +146,10 @@ def _add_sources(command: argparse.ArgumentParser, *, default: str) -> None:
         "sources",
         nargs="*",
         metavar="SOURCE",
-        help=f"saved run responses (JSON files); several are merged; {default}",
+        help=(
+            "saved Unpod run responses or Retell or Vapi call exports (JSON files); several, "
+            f"of any platforms, are merged; {default}"
+        ),
     )
 
 
@@ -239,8 +242,8 @@ def _add_export(commands: _Commands) -> None:
         "export",
         _cmd_export,
         help="write the tasks, calls and turns tables as CSV or Parquet",
-        description="Load saved run responses and write DIR/tasks, DIR/calls and DIR/turns "
-        "(and DIR/keywords, the keyword counts per call, with --lexicon).",
+        description="Load saved run responses (or Retell or Vapi calls) and write DIR/tasks, "
+        "DIR/calls and DIR/turns (and DIR/keywords, the keyword counts per call, with --lexicon).",
         **_example(
             "export data/raw/SPACE/RUN.json --out tables/ --format parquet",
             "export data/raw/SPACE/RUN.json --outcome-map outcomes.toml --out tables/",

@@ -79,6 +79,23 @@ CALLS_SCHEMA: dict[str, DtypeName] = {
     "callback_source": TEXT,
     "follow_up_required": FLAG,
     "follow_up_reason": TEXT,
+    "platform": TEXT,
+    "platform_status": TEXT,
+    "channel": TEXT,
+    "agent_version": TEXT,
+    "latency_e2e_p50_s": MEASURE,
+    "latency_e2e_p90_s": MEASURE,
+    "latency_llm_p50_s": MEASURE,
+    "latency_tts_p50_s": MEASURE,
+    "latency_asr_p50_s": MEASURE,
+    "user_interruptions": COUNT,
+    "agent_interruptions": COUNT,
+    "sentiment_label": TEXT,
+    "voicemail": FLAG,
+    "llm_prompt_tokens": COUNT,
+    "llm_completion_tokens": COUNT,
+    "tts_characters": COUNT,
+    "cost_parts": TEXT,
     "n_turns": COUNT,
     "n_agent_turns": COUNT,
     "n_user_turns": COUNT,
@@ -106,7 +123,26 @@ came from, kept even when no source is a time (``"11 AM"``: ``callback_at`` is t
 text is that of the first source present), and ``callback_source`` names that source.
 ``follow_up_required`` is ``follow_up.required`` when it is a boolean (NA otherwise, as for
 ``"follow_up disabled"``), ``follow_up_reason`` its ``reason``.
+
+The platform columns: ``platform`` is where the call ran (:data:`PLATFORMS`), and
+``platform_status`` that platform's own call status (NA for Unpod, whose ``call_status`` is its
+own; for the others ``call_status`` is derived from their status and end reason, so that
+``connected`` means the same everywhere). ``channel`` is ``phone`` or ``web``, ``agent_version``
+the agent's version where the platform numbers them. The ``latency_*_s`` columns are the
+platform's own per-call measures in seconds: ``e2e`` from the caller stopping to the agent
+starting to speak (median and 90th percentile over the call's turns), ``llm``, ``tts`` and
+``asr`` medians of the model, the voice and the transcriber. ``user_interruptions`` and
+``agent_interruptions`` count the times the caller and the agent were talked over.
+``sentiment_label`` is the platform's word for the caller's sentiment (``Positive``,
+``Neutral``, ``Negative``, ``Unknown``). ``voicemail`` is the platform's voicemail flag, else
+true when the end reason or the status means voicemail (false for any other known end).
+``llm_prompt_tokens``, ``llm_completion_tokens`` and ``tts_characters`` are the call's usage,
+and ``cost_parts`` the parts of its cost as a JSON object in the currency's main unit.
 """
+
+PLATFORMS = ("unpod", "retell", "vapi")
+"""The platforms whose payloads :func:`~analytics.load.load_run` reads: the values of
+``calls.platform``."""
 
 CALLBACK_SOURCES = (
     "summary.callback_datetime",
@@ -130,9 +166,12 @@ TURNS_SCHEMA: dict[str, DtypeName] = {
     "text": TEXT,
     "timestamp": TIMESTAMP,
     "offset_s": MEASURE,
+    "duration_s": MEASURE,
     "n_words": COUNT,
 }
-"""``turns``: one row per transcript message, key ``(task_id, turn)``."""
+"""``turns``: one row per transcript message, key ``(task_id, turn)``. ``duration_s`` is the
+turn's talk time where the platform stamped its end (``endTime - time``, else ``duration``);
+NA otherwise."""
 
 PROBLEMS_SCHEMA: dict[str, DtypeName] = {"task_id": TEXT, "field": TEXT, "problem": TEXT}
 """``problems``: one row per finding of the loader."""

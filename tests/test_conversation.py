@@ -446,3 +446,82 @@ def test_feature_summary_counts_the_calls_behind_each_median(features_by_group):
     assert table["n_gap"].tolist() == [2, 0, 0]
     assert table["n_words"].tolist() == table["n_calls"].tolist()
     assert str(table["n_gap"].dtype) == "Int64"
+
+
+# --- talk time stamped by the platform (turns.duration_s) ------------------------------------
+
+TIME_COLUMNS = ["agent_talk_share_time", "agent_wpm", "user_wpm", "silence_share"]
+GAP_COLUMNS = ["agent_response_gap_p50_s", "user_response_gap_p50_s", "overlaps"]
+# Call A's turns: offsets 0, 4, 5, 10, 11, 14, 20 s; words 11, 3, 13, 1, 6, 8, 1 (agent even turns)
+A_DURATIONS = [3.0, 0.5, 4.0, 0.5, 2.0, 5.0, 1.0]
+
+
+def with_durations(turns: pd.DataFrame, durations: dict[tuple[str, int], float]) -> pd.DataFrame:
+    keys = list(zip(turns["task_id"], turns["turn"]))
+    values = [durations.get(k) for k in keys]
+    return turns.assign(duration_s=pd.array(values, dtype="Float64"))
+
+
+def a_durations(values: list[float | None]) -> dict[tuple[str, int], float]:
+    return {("A", i): v for i, v in enumerate(values) if v is not None}
+
+
+def test_stamped_talk_time_replaces_the_rule(turns, calls):
+    out = conversation_features(with_durations(turns, a_durations(A_DURATIONS)), calls=calls)
+    a = out.set_index("task_id").loc["A"]
+    # agent talk 3 + 4 + 2 + 1 = 10 s, user 0.5 + 0.5 + 5 = 6 s
+    assert a["agent_talk_share_time"] == pytest.approx(10 / 16)
+    assert a["agent_wpm"] == pytest.approx(60 * 31 / 10)  # 186 words per minute
+    assert a["user_wpm"] == pytest.approx(60 * 12 / 6)  # 120
+    # silence = max(0, talk - 0.4 s/word): 0, 0, 0, 0.1, 0, 1.8, 0.6 -> 2.5 s of 16
+    assert a["silence_share"] == pytest.approx(2.5 / 16)
+    # response gaps still come from the offsets: user->agent 1, 1, 6; agent->user 4, 5, 3
+    assert a[GAP_COLUMNS].tolist() == [1.0, 4.0, 0]
+
+
+def test_stamped_and_ruled_turns_mix_within_a_call(turns, calls):
+    # only the user turns are stamped (0.5, 0.5, 5 s); agent turns by the rule: 4 + 5 + 3 + 2
+    stamped = a_durations([None, 0.5, None, 0.5, None, 5.0, None])
+    a = conversation_features(with_durations(turns, stamped), calls=calls).iloc[0]
+    assert a["agent_talk_share_time"] == pytest.approx(14 / 20)
+    assert a["agent_wpm"] == pytest.approx(60 * 31 / 14)
+    assert a["user_wpm"] == pytest.approx(120.0)
+    # silence: agent 0, 0, 3 - 2.4, 2 - 0.4 = 2.2; user 0, 0.1, 1.8 = 1.9 -> 4.1 s of 20
+    assert a["silence_share"] == pytest.approx(4.1 / 20)
+
+
+def test_stamped_last_turn_needs_no_call_end(turns, calls):
+    # every turn stamped: the call's end (from calls) is not needed for the last turn
+    stamped = with_durations(turns, a_durations(A_DURATIONS))
+    alone = conversation_features(stamped).set_index("task_id")[TIME_COLUMNS]
+    joined = conversation_features(stamped, calls=calls).set_index("task_id")[TIME_COLUMNS]
+    assert alone.loc["A"].tolist() == pytest.approx(joined.loc["A"].tolist())
+    assert alone.loc["A", "agent_talk_share_time"] == pytest.approx(10 / 16)
+
+
+def test_negative_stamped_talk_time_counts_as_zero(turns, calls):
+    # the agent's last turn stamped -1 s: agent 3 + 4 + 2 + 0 = 9 s, user 6 s
+    values = [*A_DURATIONS[:-1], -1.0]
+    a = conversation_features(with_durations(turns, a_durations(values)), calls=calls).iloc[0]
+    assert a["agent_talk_share_time"] == pytest.approx(9 / 15)
+
+
+def test_untimed_call_stays_na_with_stamped_durations(turns, calls):
+    # call B has no offsets: a stamped duration does not make it timed
+    stamped = {("B", i): 1.0 for i in range(7)}
+    out = conversation_features(with_durations(turns, stamped), calls=calls).set_index("task_id")
+    assert out.loc["B", TIME_COLUMNS].isna().all()
+
+
+def test_turns_without_duration_column_work_as_before(turns, calls):
+    old = conversation_features(turns.drop(columns="duration_s"), calls=calls)
+    pd.testing.assert_frame_equal(old, expected([0, 1, 2, 3]))
+    all_na = conversation_features(with_durations(turns, {}), calls=calls)
+    pd.testing.assert_frame_equal(all_na, old)
+
+
+def test_stamped_durations_on_empty_turns(turns):
+    empty = with_durations(turns, {}).iloc[:0]
+    out = conversation_features(empty)
+    assert out.empty
+    assert list(out.columns) == list(CONVERSATION_SCHEMA)

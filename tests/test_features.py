@@ -21,6 +21,8 @@ from sklearn.pipeline import Pipeline, make_pipeline, make_union
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import check_estimator
 
+from analytics.datasets import make_run
+from analytics.load import load_run
 from analytics.schema import CALLS_SCHEMA, TURNS_SCHEMA, conform
 from analytics.text.conversation import conversation_features
 from analytics.text.keywords import keyword_features
@@ -68,9 +70,6 @@ def table(run) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def synthetic() -> SimpleNamespace:
-    from analytics.datasets import make_run
-    from analytics.load import load_run
-
     run = load_run(make_run(120, random_state=5))
     return SimpleNamespace(run=run, table=call_table(run))
 
@@ -139,6 +138,7 @@ def test_transcript_is_an_arrow_list_of_structs_with_the_fields_in_order(table):
                 ("text", pa.string()),
                 ("timestamp", pa.timestamp("ns", tz="UTC")),
                 ("offset_s", pa.float64()),
+                ("duration_s", pa.float64()),
                 ("n_words", pa.int64()),
             ]
         )
@@ -198,6 +198,19 @@ def test_conversation_features_match_the_function(synthetic):
         frame[f"{column}_agent"] = frame[column].map({"agent": 1.0, "user": 0.0})
     want = frame[list(CONVERSATION_FEATURE_NAMES)].to_numpy(dtype=float, na_value=np.nan)
     np.testing.assert_allclose(got, want, equal_nan=True)
+
+
+def test_conversation_features_match_the_function_with_stamped_talk_time():
+    # a Vapi run: each turn's talk time is endTime - time, carried in the transcript column
+    run = load_run(make_run(60, random_state=4, platform="vapi"))
+    assert run.turns["duration_s"].notna().any()
+    table = call_table(run)
+    got = ConversationFeatures(features=["agent_talk_share_time", "agent_wpm"]).fit_transform(table)
+    frame = conversation_features(run.turns, calls=run.calls).set_index("task_id")
+    want = frame.reindex(table["task_id"])[["agent_talk_share_time", "agent_wpm"]]
+    np.testing.assert_allclose(got, want.to_numpy(dtype=float, na_value=np.nan), equal_nan=True)
+    plain = conversation_features(run.turns.drop(columns="duration_s"), calls=run.calls)
+    assert not plain["agent_wpm"].equals(frame.reset_index()["agent_wpm"])  # the stamps count
 
 
 def test_keyword_counts_match_the_function(synthetic):

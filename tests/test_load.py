@@ -72,6 +72,22 @@ def one_call(**output) -> pd.Series:
     return run.calls.iloc[0]
 
 
+PLATFORM_ONLY = (
+    "platform_status",
+    "channel",
+    "agent_version",
+    "latency_e2e_p50_s",
+    "latency_e2e_p90_s",
+    "latency_llm_p50_s",
+    "latency_tts_p50_s",
+    "latency_asr_p50_s",
+    "user_interruptions",
+    "agent_interruptions",
+    "sentiment_label",
+)
+"""The calls columns only another platform fills (NA on an Unpod call)."""
+
+
 def assert_schema(frame: pd.DataFrame, schema: dict) -> None:
     assert list(frame.columns[: len(schema)]) == list(schema)
     for column, dtype in schema.items():
@@ -109,6 +125,13 @@ def test_completed_call_gives_the_hand_built_tables(completed):
             "callback_source": [None],
             "follow_up_required": [False],
             "follow_up_reason": ["Demo already booked"],
+            "platform": ["unpod"],
+            **{key: [None] for key in PLATFORM_ONLY},
+            "voicemail": [False],  # user_hangup: a known end that is not a voicemail
+            "llm_prompt_tokens": [1200],  # output.metadata.usage
+            "llm_completion_tokens": [None],
+            "tts_characters": [None],
+            "cost_parts": [None],
             "n_turns": [4],
             "n_agent_turns": [2],
             "n_user_turns": [2],
@@ -143,6 +166,7 @@ def test_completed_call_gives_the_hand_built_tables(completed):
             ],
             "timestamp": stamps,
             "offset_s": (stamps - start).total_seconds(),
+            "duration_s": [None] * 4,  # no endTime or duration
             "n_words": [12, 3, 8, 2],
         }
     ).astype(TURNS_SCHEMA)
@@ -727,7 +751,10 @@ def test_bad_text_and_timestamps_inside_a_transcript():
         ("{not json", "JSON text is not valid JSON"),
         ("no/such/file.json", "neither JSON text nor an existing file"),
         (Path("no/such/file.json"), "cannot read 'no/such/file.json'"),
-        ({"results": []}, r"neither 'data' \(a response\) nor 'task_id'"),
+        (
+            {"results": []},
+            r"no platform's shape: neither 'data' \(an Unpod response\) nor 'task_id'",
+        ),
         ({"status_code": 200, "data": {"x": 1}}, "'data' is a dict"),
         (42, "cannot load a int"),
     ],
@@ -767,7 +794,7 @@ def test_a_few_non_task_items_among_tasks_are_reported_not_fatal():
 
 
 def test_schema_error_is_a_value_error():
-    with pytest.raises(ValueError, match=r"neither 'data' \(a response\) nor 'task_id'"):
+    with pytest.raises(ValueError, match=r"neither 'data' \(an Unpod response\) nor 'task_id'"):
         load_run("{}")
 
 

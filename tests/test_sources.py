@@ -107,11 +107,11 @@ def load(source) -> Run:
 def test_deep_nesting_in_an_ignored_field_loads_as_if_it_were_not_there(
     form, depth, kind, tmp_path
 ):
-    tasks = [call("T1", extra=HOLE), call("T2", **{"output.metadata": HOLE})]
+    tasks = [call("T1", extra=HOLE), call("T2", **{"output.provider_data": HOLE})]
     holes = {HOLE: deep_text(depth, kind)}
     if form == "dict":  # built without recursion (json.loads would hit the limit itself)
-        source = [call("T1", extra=deep_list(depth)), call("T2", **{"output.metadata": {}})]
-        source[1]["output"]["metadata"] = deep_object(depth) if kind == "object" else []
+        source = [call("T1", extra=deep_list(depth)), call("T2", **{"output.provider_data": {}})]
+        source[1]["output"]["provider_data"] = deep_object(depth) if kind == "object" else []
     else:
         source = as_form(tasks, form, tmp_path, holes)
     run = load(source)
@@ -131,6 +131,8 @@ READ_DEEP = [
     ("output.transcript.0.content", "turns.text", "transcript.content"),
     ("output.transcript", "calls.n_turns", "transcript"),
     ("input.name", "tasks.input_name", "input_name"),
+    ("output.metadata", "calls.llm_prompt_tokens", "metadata"),
+    ("output.metadata.usage.llm_prompt_tokens", "calls.llm_prompt_tokens", "llm_prompt_tokens"),
 ]
 
 

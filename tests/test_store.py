@@ -129,9 +129,9 @@ def test_save_tables_csv(tmp_path):
     paths = save_tables(small_run(), tmp_path / "out")
     assert paths == [tmp_path / "out" / f"{t}.csv" for t in ("tasks", "calls", "turns")]
     assert paths[2].read_text() == (
-        "task_id,call_id,turn,speaker,role,text,timestamp,offset_s,n_words\n"
-        'T1,,0,agent,,"Hello, ""Sam""",2026-02-07 05:57:45+00:00,,\n'
-        "T1,,1,user,,,,,\n"
+        "task_id,call_id,turn,speaker,role,text,timestamp,offset_s,duration_s,n_words\n"
+        'T1,,0,agent,,"Hello, ""Sam""",2026-02-07 05:57:45+00:00,,,\n'
+        "T1,,1,user,,,,,,\n"
     )
     header, row = paths[1].read_text().splitlines()
     assert header.split(",")[:3] == ["task_id", "call_id", "run_id"]

@@ -1,4 +1,5 @@
-"""Synthetic Unpod runs that look and behave like real ones, and the bundled sample run.
+"""Synthetic Unpod runs that look and behave like real ones (also as Retell and Vapi calls), and
+the bundled sample runs.
 
 :func:`make_run` returns a run-tasks response (``{"count", "status_code", "message", "data"}``)
 whose tasks have the platform's exact shapes (``docs/unpod-api.md``, sections 6 to 9). The
@@ -14,6 +15,9 @@ data has structure on purpose, so analyses have something to find:
   one of several platforms' spellings, Call Back leads a follow-up time (some with an offset,
   some only in words), and a few calls are worth a listen (``aria`` loops, ``dex`` pauses,
   callers opt out, Interested callers labelled "Not Interested", calls under 5 s).
+
+``make_run(..., platform="retell")`` (or ``"vapi"``) writes the same run's calls as those
+platforms' call objects, in their units (:mod:`analytics.datasets._platforms`).
 
 Everything is drawn from ``numpy.random.default_rng(random_state)``: one seed, one run. The
 signals and a non-default ``days`` draw from generators spawned from it, so that they move no
@@ -36,7 +40,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, overload
 
 import numpy as np
 
@@ -55,6 +59,14 @@ from analytics.datasets._calls import (
     timeline,
 )
 from analytics.datasets._messy import MESSY_VARIANTS, mess
+from analytics.datasets._platforms import (
+    PLATFORM_VARIANTS,
+    SAMPLE_CALLS,
+    SAMPLE_TASKS,
+    Platform,
+    check_platform,
+    to_platform,
+)
 from analytics.datasets._signals import add_end_reasons, add_signals
 from analytics.datasets._text import (
     ASSIGNEE_PROFILES,
@@ -75,8 +87,11 @@ __all__ = [
     "MESSY_VARIANTS",
     "PHRASES",
     "PHRASE_RATES",
+    "PLATFORM_VARIANTS",
+    "SAMPLE_CALLS",
     "SAMPLE_SEED",
     "SAMPLE_SIZE",
+    "SAMPLE_TASKS",
     "SCENARIOS",
     "load_sample",
     "make_run",
@@ -85,7 +100,9 @@ __all__ = [
 
 SAMPLE_SIZE = 400
 SAMPLE_SEED = 7
-""":func:`write_sample` writes ``make_run(SAMPLE_SIZE, random_state=SAMPLE_SEED)``."""
+""":func:`write_sample` writes ``make_run(SAMPLE_SIZE, random_state=SAMPLE_SEED)`` as the Unpod
+sample, and the calls of ``make_run(SAMPLE_TASKS, random_state=SAMPLE_SEED, platform=...)`` as
+the Retell and Vapi samples (:data:`SAMPLE_CALLS` each)."""
 
 FIRST_CALL_DAY = dt.datetime(2026, 1, 29)
 """Calls fall on three days from here (naive = UTC), mostly in business hours: the default
@@ -217,6 +234,42 @@ def _plan(rng: np.random.Generator, n: int, when: _When) -> _Plan:
     }
 
 
+@overload
+def make_run(
+    n_tasks: int = ...,
+    *,
+    random_state: int | np.random.Generator | None = ...,
+    messy: bool = ...,
+    start: str | dt.date | None = ...,
+    days: int | None = ...,
+    platform: Literal["unpod"] = ...,
+) -> dict[str, Any]: ...
+
+
+@overload
+def make_run(
+    n_tasks: int = ...,
+    *,
+    random_state: int | np.random.Generator | None = ...,
+    messy: bool = ...,
+    start: str | dt.date | None = ...,
+    days: int | None = ...,
+    platform: Literal["retell", "vapi"],
+) -> list[dict[str, Any]]: ...
+
+
+@overload
+def make_run(
+    n_tasks: int = ...,
+    *,
+    random_state: int | np.random.Generator | None = ...,
+    messy: bool = ...,
+    start: str | dt.date | None = ...,
+    days: int | None = ...,
+    platform: str,
+) -> dict[str, Any] | list[dict[str, Any]]: ...
+
+
 def make_run(
     n_tasks: int = 300,
     *,
@@ -224,8 +277,9 @@ def make_run(
     messy: bool = True,
     start: str | dt.date | None = None,
     days: int | None = None,
-) -> dict[str, Any]:
-    """Make a synthetic run-tasks response with realistic, structured content.
+    platform: str = "unpod",
+) -> dict[str, Any] | list[dict[str, Any]]:
+    """Make a synthetic run with realistic, structured content, as Unpod, Retell or Vapi send it.
 
     Parameters
     ----------
@@ -245,12 +299,30 @@ def make_run(
     days : int, optional
         How many days the calls span (default 3). Another span draws the days from a
         generator of their own, so the calls, words and outcomes stay those of the seed.
+    platform : {"unpod", "retell", "vapi"}, default "unpod"
+        Whose shape to emit. ``"retell"`` and ``"vapi"`` give the calls of the Unpod run made
+        with the same arguments, each written as that platform's call object, in its units
+        (:mod:`analytics.datasets._platforms`): the same call ids (a call without one takes
+        its task id), agents, words, outcome labels, times, costs and end reasons (in the
+        platform's spelling). Tasks that never reached a call have no platform call. What
+        the Unpod run does not hold (latencies, sentiment, token counts, the parts of the
+        cost) is drawn from a generator of its own, so the Unpod draws do not move. With
+        ``messy=True`` a small share of the calls comes in the platform's other shapes
+        (:data:`PLATFORM_VARIANTS`: webhook bodies, list items without transcripts, older
+        top-level fields, numbers as text).
 
     Returns
     -------
-    dict
-        ``{"count": n_tasks, "status_code": 200, "message": "Tasks Fetched Successfully",
-        "data": [task, ...]}`` with tasks newest first, as the API sorts them.
+    dict or list of dict
+        For ``"unpod"``: ``{"count": n_tasks, "status_code": 200, "message": "Tasks Fetched
+        Successfully", "data": [task, ...]}`` with tasks newest first, as the API sorts them.
+        For ``"retell"``: a list of call objects as Retell's get-call answers them (epoch
+        millisecond times, ``duration_ms``, cost in cents, ``transcript_object`` with word
+        times in seconds from the start, ``call_analysis``, ``latency`` in ms,
+        ``llm_token_usage``). For ``"vapi"``: a list of Vapi call objects (ISO times, cost in
+        US dollars with ``costBreakdown``, ``artifact.messages`` with epoch millisecond
+        ``time``/``endTime``, ``secondsFromStart`` and ``duration`` in ms, turn latencies in
+        ``artifact.performanceMetrics``, ``analysis``). Both in the Unpod run's order.
 
     The campaign signals (:mod:`analytics.datasets._signals`) come with every run: end
     reasons in several platforms' spellings, follow-up times (``callback_datetime``, an offset
@@ -261,8 +333,8 @@ def make_run(
     Raises
     ------
     ValueError
-        If ``n_tasks`` is not a non-negative integer, ``days`` not a positive one, or ``start``
-        puts the calls outside 1990-2099.
+        If ``n_tasks`` is not a non-negative integer, ``days`` not a positive one, ``start``
+        puts the calls outside 1990-2099, or ``platform`` is not one of the three.
     TypeError
         If ``start`` is not a date, a datetime or text.
 
@@ -291,7 +363,30 @@ def make_run(
     Traceback (most recent call last):
     ...
     ValueError: days=0 is not a number of days; pass an integer >= 1
+
+    The same calls as Retell and Vapi send them (times in epoch ms / ISO text, cost in cents /
+    dollars):
+
+    >>> call["call_id"], call["cost"], call["call_end_reason"]
+    ('675272289787150576', 0.0459, 'customer-ended-call')
+    >>> retell = make_run(50, random_state=1, messy=False, platform="retell")
+    >>> same = next(c for c in retell if c["call_id"] == call["call_id"])
+    >>> same["start_timestamp"], same["duration_ms"], same["call_cost"]["combined_cost"]
+    (1769874649556, 37000, 4.59)
+    >>> same["disconnection_reason"], same["call_analysis"]["custom_analysis_data"]["outcome"]
+    ('user_hangup', 'Abandoned')
+    >>> vapi = make_run(50, random_state=1, messy=False, platform="vapi")
+    >>> same = next(c for c in vapi if c.get("startedAt") == "2026-01-31T15:50:49.556Z")
+    >>> same["endedAt"], same["cost"], same["endedReason"], len(same["id"])  # a UUID, as Vapi's
+    ('2026-01-31T15:51:26.556Z', 0.0459, 'customer-ended-call', 36)
+    >>> make_run(5, platform="twilio")
+    Traceback (most recent call last):
+    ...
+    ValueError: platform='twilio' is not one of 'unpod', 'retell', 'vapi'; pass one of them
     """
+    if check_platform(platform) != "unpod":
+        run = make_run(n_tasks, random_state=random_state, messy=messy, start=start, days=days)
+        return to_platform(run, platform, random_state=random_state, messy=messy)
     if isinstance(n_tasks, bool) or not isinstance(n_tasks, int | np.integer) or n_tasks < 0:
         raise ValueError(f"n_tasks={n_tasks!r} is not a count of tasks; pass an integer >= 0")
     rng = np.random.default_rng(random_state)
@@ -440,18 +535,40 @@ def _end_reason(r: Rand, outcome: str) -> str:
 # --- the bundled sample -----------------------------------------------------------------------
 
 
-def write_sample(path: str | Path | None = None) -> Path:
-    """Write ``make_run(SAMPLE_SIZE, random_state=SAMPLE_SEED)`` as JSON.
+_SAMPLE_FILES = {
+    "unpod": "sample_run.json",
+    "retell": "sample_retell.json",
+    "vapi": "sample_vapi.json",
+}
+"""The bundled sample of each platform, in ``analytics/data/``."""
+
+
+def write_sample(path: str | Path | None = None, *, platform: str | None = None) -> Path:
+    """Write the bundled sample runs as JSON.
+
+    The Unpod sample is ``make_run(SAMPLE_SIZE, random_state=SAMPLE_SEED)`` (``indent=1``);
+    the Retell and Vapi samples are the :data:`SAMPLE_CALLS` (120) calls of
+    ``make_run(SAMPLE_TASKS, random_state=SAMPLE_SEED, platform=...)`` (compact JSON).
 
     Parameters
     ----------
     path : str or Path, optional
-        Where to write; by default the package's ``analytics/data/sample_run.json``.
+        Where to write one sample. By default the package's ``analytics/data/`` files:
+        ``sample_run.json``, ``sample_retell.json``, ``sample_vapi.json``.
+    platform : {"unpod", "retell", "vapi"}, optional
+        Which sample to write. By default all three when ``path`` is None, and the Unpod
+        sample when a ``path`` is given.
 
     Returns
     -------
     Path
-        The file written (UTF-8, ``indent=1``).
+        The file written (UTF-8, ending in a newline); when all three are written, the Unpod
+        sample's (the others are beside it).
+
+    Raises
+    ------
+    ValueError
+        If ``platform`` is not one of ``"unpod"``, ``"retell"``, ``"vapi"``.
 
     Examples
     --------
@@ -460,28 +577,52 @@ def write_sample(path: str | Path | None = None) -> Path:
     ...     out = write_sample(Path(tmp) / "run.json")
     ...     json.loads(out.read_text(encoding="utf-8"))["count"]
     400
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     out = write_sample(Path(tmp) / "retell.json", platform="retell")
+    ...     len(json.loads(out.read_text(encoding="utf-8")))
+    120
     """
-    target = (
-        Path(path) if path is not None else Path(__file__).parents[1] / "data" / "sample_run.json"
-    )
+    if platform is None and path is None:
+        for other in ("retell", "vapi"):
+            write_sample(platform=other)
+    chosen = check_platform("unpod" if platform is None else platform)
+    data = Path(__file__).parents[1] / "data"
+    target = Path(path) if path is not None else data / _SAMPLE_FILES[chosen]
     target.parent.mkdir(parents=True, exist_ok=True)
-    run = make_run(SAMPLE_SIZE, random_state=SAMPLE_SEED)
-    target.write_text(json.dumps(run, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    target.write_text(_sample_text(chosen) + "\n", encoding="utf-8")
     return target
 
 
-def load_sample(*, outcome_map: Mapping[str, str] | None = None) -> Run:
-    """Load the run bundled with the package (``analytics/data/sample_run.json``).
+def _sample_text(platform: Platform) -> str:
+    if platform == "unpod":
+        return json.dumps(
+            make_run(SAMPLE_SIZE, random_state=SAMPLE_SEED), indent=1, ensure_ascii=False
+        )
+    calls = make_run(SAMPLE_TASKS, random_state=SAMPLE_SEED, platform=platform)
+    return json.dumps(calls, ensure_ascii=False, separators=(",", ":"))
+
+
+def load_sample(*, platform: str = "unpod", outcome_map: Mapping[str, str] | None = None) -> Run:
+    """Load a run bundled with the package: Unpod's, Retell's or Vapi's.
 
     Parameters
     ----------
+    platform : {"unpod", "retell", "vapi"}, default "unpod"
+        Which sample: the 400-task Unpod run (``analytics/data/sample_run.json``), or the
+        120 calls of ``sample_retell.json`` / ``sample_vapi.json`` (the same generator's
+        calls in those platforms' shapes; see :func:`write_sample`).
     outcome_map : dict of str to str, optional
         Your own outcome labels (raw label -> canonical outcome), as ``load_run`` takes them.
 
     Returns
     -------
     Run
-        ``load_run`` of the 400-task sample made by :func:`write_sample`.
+        ``load_run`` of the sample.
+
+    Raises
+    ------
+    ValueError
+        If ``platform`` is not one of ``"unpod"``, ``"retell"``, ``"vapi"``.
 
     Examples
     --------
@@ -491,8 +632,16 @@ def load_sample(*, outcome_map: Mapping[str, str] | None = None) -> Run:
     >>> mapped = load_sample(outcome_map={"Send Details": "Interested"})
     >>> int((mapped.calls["outcome"] == "Send Details").sum())
     0
+    >>> retell = load_sample(platform="retell")
+    >>> len(retell.calls), retell.calls["platform"].unique().tolist()
+    (120, ['retell'])
+    >>> load_sample(platform="zoom")
+    Traceback (most recent call last):
+    ...
+    ValueError: platform='zoom' is not one of 'unpod', 'retell', 'vapi'; pass one of them
     """
     from analytics.load import load_run
 
-    data = (resources.files("analytics") / "data" / "sample_run.json").read_bytes()
+    name = _SAMPLE_FILES[check_platform(platform)]
+    data = (resources.files("analytics") / "data" / name).read_bytes()
     return load_run(data, outcome_map=outcome_map)

@@ -246,6 +246,20 @@ def parse_timestamps(
         ``parsed``).
     """
     raw = _object_array(values)
+    epochs = _only_epochs(raw, nan_is_missing=nan_is_missing)
+    if epochs is not None:
+        stamps, bad = epochs
+    else:
+        stamps, bad = _text_or_lenient(values, raw, nan_is_missing=nan_is_missing)
+    implausible = ~np.isnat(stamps) & ((stamps < EARLIEST) | (stamps >= LATEST))
+    stamps[implausible], bad[implausible] = np.datetime64("NaT"), True
+    return pd.Series(stamps).dt.tz_localize("UTC").astype(TIMESTAMP), pd.Series(bad)
+
+
+def _text_or_lenient(
+    values: Any, raw: np.ndarray, *, nan_is_missing: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """One ISO pass when the column is all text, then the lenient reader for the rest."""
     stamps = np.full(len(raw), np.datetime64("NaT"), dtype="datetime64[ns]")
     bad = np.zeros(len(raw), dtype=bool)
     missing = pd.isna(raw) if nan_is_missing else _is_none(raw)
@@ -257,9 +271,27 @@ def parse_timestamps(
     if todo.any():
         todo_raw = pd.Series(raw[todo], dtype=object)
         stamps[todo], bad[todo] = _lenient_timestamps(todo_raw, nan_is_missing=nan_is_missing)
-    implausible = ~np.isnat(stamps) & ((stamps < EARLIEST) | (stamps >= LATEST))
-    stamps[implausible], bad[implausible] = np.datetime64("NaT"), True
-    return pd.Series(stamps).dt.tz_localize("UTC").astype(TIMESTAMP), pd.Series(bad)
+    return stamps, bad
+
+
+def _only_epochs(raw: np.ndarray, *, nan_is_missing: bool) -> tuple[np.ndarray, np.ndarray] | None:
+    """The fast path of a column of only numbers (and None): epoch seconds or milliseconds,
+    as message times come; None when it holds anything else (or an integer beyond a float)."""
+    if not len(raw) or not set(map(type, raw)) <= _EPOCH_TYPES:
+        return None
+    try:
+        numbers = pa.array(raw, type=pa.float64(), from_pandas=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        return None
+    ms = numbers.to_numpy(zero_copy_only=False)  # None -> NaN
+    missing = numbers.is_null().to_numpy(zero_copy_only=False)
+    if nan_is_missing:
+        missing |= np.isnan(ms)
+    stamps = _epoch_ms(ms.copy())
+    return stamps, ~missing & np.isnat(stamps)
+
+
+_EPOCH_TYPES = frozenset({int, float, type(None)})
 
 
 def _iso(text: np.ndarray | pd.Series) -> np.ndarray:
@@ -287,7 +319,12 @@ def _lenient_timestamps(raw: pd.Series, *, nan_is_missing: bool) -> tuple[np.nda
 
 def _from_epoch(values: pd.Series) -> np.ndarray:
     """Epoch seconds or milliseconds (chosen per value by magnitude) to naive UTC times."""
-    ms = _numbers(values)[0]  # ints beyond a float are +-inf, not an OverflowError
+    return _epoch_ms(_numbers(values)[0])  # ints beyond a float are +-inf, no OverflowError
+
+
+def _epoch_ms(ms: np.ndarray) -> np.ndarray:
+    """Epoch numbers (float64, changed in place) to naive UTC times: seconds below
+    ``_EPOCH_MS_FROM``, milliseconds from it; NaN, infinite and out of range are NaT."""
     seconds = np.abs(ms) < _EPOCH_MS_FROM  # False for NaN and inf: no warning
     ms[seconds] *= 1000.0
     ms[~(np.abs(ms) < _EPOCH_MS_LIMIT)] = np.nan  # beyond datetime64[ns]: unreadable
@@ -569,13 +606,26 @@ def _mixed_numbers(
     if is_text.any():
         text = pa.array(list(map(valid_text, raw[is_text])), pa.string())
         number[is_text], numeric[is_text] = _text_numbers(text)[:2]
-    floats = [_float(v) for v in raw[~is_text]]
-    number[~is_text] = [np.nan if f is None else f for f in floats]
-    numeric[~is_text] = [f is not None for f in floats]
+    number[~is_text], numeric[~is_text] = _plain_numbers(raw[~is_text].to_numpy(dtype=object))
     missing = null_mask(raw).to_numpy(dtype=bool)
     if nan_is_missing:
         return number, numeric & ~missing, missing
     return number, numeric, missing & ~numeric
+
+
+def _plain_numbers(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Values that are not text as float64 and where each is a number: at once when they are
+    all numbers or None (NaN a number, as :func:`_float` has it), else one by one."""
+    if set(map(type, raw)) <= _EPOCH_TYPES:
+        try:
+            numbers = pa.array(raw, type=pa.float64(), from_pandas=False)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+            pass
+        else:
+            return numbers.to_numpy(zero_copy_only=False), numbers.is_valid().to_numpy(False)
+    floats = [_float(v) for v in raw]
+    number = np.array([np.nan if f is None else f for f in floats], dtype="float64")
+    return number, np.array([f is not None for f in floats], dtype=bool)
 
 
 def _float(value: Any) -> float | None:

@@ -26,15 +26,18 @@ import msgspec
 from analytics.load.parse import is_valid_text, show, transcript_messages
 
 __all__ = [
+    "Adapted",
     "Classification",
     "FollowUp",
     "Message",
+    "Metadata",
     "Output",
     "PostCall",
     "Problem",
     "ProfileSummary",
     "Summary",
     "Task",
+    "Usage",
     "decode_tasks",
     "messages_of",
     "to_task",
@@ -60,6 +63,8 @@ class Message(msgspec.Struct, gc=False):
     timestamp: Any = None
     time: Any = None
     secondsFromStart: Any = None  # the platform's (camelCase) key
+    endTime: Any = None  # epoch ms: with ``time``, the turn's talk time
+    duration: Any = None  # ms: the talk time when ``endTime`` is absent
 
 
 class MessageList(msgspec.Struct, gc=False):
@@ -110,6 +115,46 @@ class PostCall(msgspec.Struct, gc=False):
     profile_summary: ProfileSummary | str | None = None
 
 
+class Adapted(msgspec.Struct, gc=False):
+    """What an adapter of another platform (:mod:`analytics.load.retell`,
+    :mod:`analytics.load.vapi`) read beyond the Unpod fields, already in our units: seconds,
+    the currency's main unit. A value that could not be converted is passed on as found, and
+    the loader reports it. Unpod payloads never fill it (its JSON key,
+    ``__analytics_adapted__``, is not one the platform writes)."""
+
+    platform: Any = None
+    platform_status: Any = None
+    agent_version: Any = None
+    channel: Any = None
+    latency_e2e_p50_s: Any = None
+    latency_e2e_p90_s: Any = None
+    latency_llm_p50_s: Any = None
+    latency_tts_p50_s: Any = None
+    latency_asr_p50_s: Any = None
+    user_interruptions: Any = None
+    agent_interruptions: Any = None
+    sentiment_label: Any = None
+    voicemail: Any = None
+    llm_prompt_tokens: Any = None
+    llm_completion_tokens: Any = None
+    tts_characters: Any = None
+    cost_parts: Any = None
+
+
+class Usage(msgspec.Struct, gc=False):
+    """``output.metadata.usage``: what the call consumed."""
+
+    llm_prompt_tokens: Any = None
+    llm_completion_tokens: Any = None
+    tts_characters_count: Any = None
+
+
+class Metadata(msgspec.Struct, gc=False):
+    """``output.metadata``: the key the loader reads (``usage``)."""
+
+    usage: Usage | None = None
+
+
 class Output(msgspec.Struct, gc=False):
     """A task's ``output``: the call fields the loader reads."""
 
@@ -131,6 +176,8 @@ class Output(msgspec.Struct, gc=False):
     data: Any = None
     post_call_data: PostCall | str | None = None
     transcript: list[Message] | MessageList | str | None = None
+    metadata: Any = None
+    adapted: Adapted | None = msgspec.field(default=None, name="__analytics_adapted__")
 
 
 class Task(msgspec.Struct, gc=False):

@@ -22,7 +22,8 @@ Examples
 >>> len(run.tasks), bool(run.calls["task_id"].isin(run.tasks["task_id"]).all())
 (40, True)
 >>> list(run.turns.columns)
-['task_id', 'call_id', 'turn', 'speaker', 'role', 'text', 'timestamp', 'offset_s', 'n_words']
+['task_id', 'call_id', 'turn', 'speaker', 'role', 'text', 'timestamp', 'offset_s', 'duration_s', \
+'n_words']
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ from analytics._shared import gc_paused
 from analytics.load.dataset import is_dataset, open_dataset
 from analytics.load.parse import (
     json_object,
-    parse_bounded,
     parse_flags,
     parse_numbers,
     parse_timestamps,
@@ -68,6 +68,13 @@ from analytics.load.payload import (
     Task,
     messages_of,
 )
+from analytics.load.platform import (
+    bounded_column,
+    platform_columns,
+    turn_durations,
+    voicemail_flags,
+)
+from analytics.load.problems import concat_problems, mask_problems, problem_frame
 from analytics.load.sources import MAX_JSON_DEPTH, TOO_DEEP, Source, read_tasks
 from analytics.load.tables import Run
 from analytics.schema import (
@@ -78,7 +85,6 @@ from analytics.schema import (
     MAX_CALL_COST,
     MAX_CALL_SECONDS,
     NULL_LITERALS,
-    PROBLEMS_SCHEMA,
     TASKS_SCHEMA,
     TEXT,
     TIMESTAMP,
@@ -86,7 +92,6 @@ from analytics.schema import (
     canonical_outcomes,
     check_outcome_map,
     conform,
-    empty_frame,
 )
 
 __all__ = ["Run", "Source", "load_run"]
@@ -100,8 +105,13 @@ _TASK_TEXT = ("assignee", "status", "execution_type")
 _SCALARS = (str, int, float, bool)
 
 
-def load_run(source: Source, *, outcome_map: Mapping[str, str] | None = None) -> Run:
-    """Load one or more Unpod run-task responses into a :class:`Run`.
+def load_run(
+    source: Source,
+    *,
+    platform: str | None = None,
+    outcome_map: Mapping[str, str] | None = None,
+) -> Run:
+    """Load one or more Unpod run-task responses, or Retell and Vapi calls, into a :class:`Run`.
 
     Parameters
     ----------
@@ -111,6 +121,15 @@ def load_run(source: Source, *, outcome_map: Mapping[str, str] | None = None) ->
         tasks; or a list of any of these (pages or several runs), concatenated. A path to
         a dataset folder (one holding ``manifest.json``) loads every run of the dataset,
         as ``open_dataset(path).load()`` does.
+
+        Calls of Retell and Vapi load into the same tables (``calls.platform`` says where each
+        ran): a call object, a list of calls, Retell's ``{items, has_more, pagination_key}``
+        list and its webhook ``{event, call}``, Vapi's end-of-call webhook ``{message}``. Each
+        object is recognised by its shape, so one list may mix the three platforms
+        (``docs/platforms.md`` maps every field and unit).
+    platform : {"unpod", "retell", "vapi"}, optional
+        Read every object as this platform's, instead of recognising each by its shape; an
+        object of another shape is then a problem row (or, at the top, a ``SchemaError``).
     outcome_map : dict of str to str, optional
         Your own outcome vocabulary: raw label -> canonical outcome (one of
         :data:`analytics.schema.OUTCOMES`). ``calls.outcome`` is derived from
@@ -138,7 +157,9 @@ def load_run(source: Source, *, outcome_map: Mapping[str, str] | None = None) ->
         platform's message.
     TypeError, ValueError
         ``outcome_map`` is not a dict of text to a canonical outcome
-        (:func:`analytics.schema.check_outcome_map`); checked before anything is read.
+        (:func:`analytics.schema.check_outcome_map`), or ``platform`` is not one of
+        :data:`analytics.schema.PLATFORMS` or is given with a dataset folder; checked before
+        anything is read.
 
     Examples
     --------
@@ -163,21 +184,36 @@ def load_run(source: Source, *, outcome_map: Mapping[str, str] | None = None) ->
     ['Other']
     >>> load_run([task], outcome_map={"hot lead": "Interested"}).calls["outcome"].tolist()
     ['Interested']
+
+    Calls of three platforms in one run:
+
+    >>> retell = {"call_id": "C1", "call_status": "ended", "duration_ms": 33318,
+    ...           "call_cost": {"combined_cost": 7.42}}
+    >>> vapi = {"id": "V1", "status": "ended", "cost": 0.05,
+    ...         "startedAt": "2026-01-01T11:47:38Z", "endedAt": "2026-01-01T11:48:08Z"}
+    >>> calls = load_run([task, retell, vapi]).calls
+    >>> calls[["platform", "duration_s", "cost"]].values.tolist()
+    [['unpod', <NA>, <NA>], ['retell', 33.318, 0.0742], ['vapi', 30.0, 0.05]]
     """
     if outcome_map is not None:
         outcome_map = check_outcome_map(outcome_map)
     if is_dataset(source):
+        if platform is not None:
+            raise ValueError(
+                f"platform={platform!r} does not apply to a dataset folder (its tables are "
+                "already loaded); leave platform= out"
+            )
         return open_dataset(source).load(outcome_map=outcome_map)
     with gc_paused():
-        run = _load(source)
+        run = _load(source, platform)
     if not outcome_map:
         return run
     calls = run.calls.assign(outcome=canonical_outcomes(run.calls["outcome_raw"], outcome_map))
     return Run(tasks=run.tasks, calls=calls, turns=run.turns, problems=run.problems)
 
 
-def _load(source: Source) -> Run:
-    structs, found = read_tasks(source)
+def _load(source: Source, platform: str | None) -> Run:
+    structs, found = read_tasks(source, platform=platform)
     tasks, n_seen = _newest_per_task(structs)
     task_frame, task_problems = _tasks_table(tasks, n_seen)
     outputs = [t.output for t in tasks]
@@ -186,9 +222,7 @@ def _load(source: Source) -> Run:
         o.transcript for o, c in zip(outputs, task_frame["has_call"]) if c and o is not None
     ]
     turns, counts, turn_problems = _turns_table(calls, transcripts)
-    problems = _concat_problems(
-        [_problem_frame(found), task_problems, call_problems, turn_problems]
-    )
+    problems = concat_problems([problem_frame(found), task_problems, call_problems, turn_problems])
     if len(problems):
         log.info("loaded %d tasks with %d problems", len(task_frame), len(problems))
     calls = _with_turn_counts(calls, counts)
@@ -242,13 +276,13 @@ def _tasks_table(tasks: list[Task], n_seen: np.ndarray) -> tuple[pd.DataFrame, p
     frame, time_problems = _parse_time_columns(frame, times)
     inputs, input_problems = _input_columns(tasks, ids)
     problems += [
-        _mask_problems(ids, ids.isna() & ~bad_ids, "task_id", ids, _NO_TASK_ID),
-        _mask_problems(ids, bad_ids, "task_id", raw_ids, _text_problem("task_id")),
+        mask_problems(ids, ids.isna() & ~bad_ids, "task_id", ids, _NO_TASK_ID),
+        mask_problems(ids, bad_ids, "task_id", raw_ids, _text_problem("task_id")),
         object_problems,
         time_problems,
         input_problems,
     ]
-    return conform(frame, TASKS_SCHEMA).join(inputs), _concat_problems(problems)
+    return conform(frame, TASKS_SCHEMA).join(inputs), concat_problems(problems)
 
 
 _NO_TASK_ID = "task has no task_id; it is kept with task_id NA"
@@ -269,8 +303,8 @@ def _task_fields(tasks: list[Task], ids: pd.Series) -> tuple[dict[str, list[Any]
         objects, bad = _objects(values)
         raw.update({column: [o.get(key) for o in objects] for column, key in keys.items()})
         say = _not_an_object(field, ", ".join(keys))
-        problems.append(_mask_problems(ids, bad, field, values, say))
-    return raw, _concat_problems(problems)
+        problems.append(mask_problems(ids, bad, field, values, say))
+    return raw, concat_problems(problems)
 
 
 def _text_columns(
@@ -282,7 +316,7 @@ def _text_columns(
     problems: list[pd.DataFrame | None] = []
     for key, values in raw.items():
         columns[key], bad = text_column(values, numbers=key in numbers)
-        problems.append(_mask_problems(ids, bad, key, values, _text_problem(key)))
+        problems.append(mask_problems(ids, bad, key, values, _text_problem(key)))
     return columns, problems
 
 
@@ -338,7 +372,7 @@ def _input_columns(tasks: list[Task], ids: pd.Series) -> tuple[pd.DataFrame, pd.
     raw = [t.input for t in tasks]
     rows, bad = _objects(raw)
     problems = [
-        _mask_problems(ids, bad, "input", raw, _not_an_object("input", "its input_* columns"))
+        mask_problems(ids, bad, "input", raw, _not_an_object("input", "its input_* columns"))
     ]
     columns = {}
     for key in dict.fromkeys(chain.from_iterable(rows)):
@@ -347,8 +381,8 @@ def _input_columns(tasks: list[Task], ids: pd.Series) -> tuple[pd.DataFrame, pd.
         text, flagged = _input_column(values)
         if text is not None:
             columns[name] = text
-            problems.append(_mask_problems(ids, flagged, name, values, _text_problem(name)))
-    return pd.DataFrame(columns, index=pd.RangeIndex(len(rows))), _concat_problems(problems)
+            problems.append(mask_problems(ids, flagged, name, values, _text_problem(name)))
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(rows))), concat_problems(problems)
 
 
 def _input_column(values: list[Any]) -> tuple[pd.Series | None, pd.Series]:
@@ -558,8 +592,9 @@ def _calls_table(
             "evaluated": [not _pending(o.data) for o in calls],
         }
     )
-    found = [_problem_frame(unread), *problems, *follow_up_problems]
-    return _parse_call_columns(frame, calls, found)
+    extra, extra_problems = platform_columns(ids, calls)
+    found = [problem_frame(unread), *problems, *follow_up_problems, *extra_problems]
+    return _parse_call_columns(frame.assign(**extra), calls, found)
 
 
 # --- follow-ups -----------------------------------------------------------------------------
@@ -581,7 +616,7 @@ def _follow_up_columns(
     required, bad = parse_flags(posted["follow_up_required"])
     noted = _disabled_notes(posted["follow_up_required"], bad)
     problems = [
-        _mask_problems(ids, bad & ~noted, "follow_up_required", posted["follow_up_required"])
+        mask_problems(ids, bad & ~noted, "follow_up_required", posted["follow_up_required"])
     ]
     callback, callback_problems = _callback_columns(ids, [posted[s] for s in CALLBACK_SOURCES])
     columns = {"follow_up_required": required.array, **callback}
@@ -652,13 +687,13 @@ def _callback_problems(
         if source not in _READ_SOURCES:
             continue
         keys, text, wrong = read[k]
-        problems.append(_mask_problems(ids, wrong, source, raw[k]))
+        problems.append(mask_problems(ids, wrong, source, raw[k]))
         flagged = (
             bad[k] if source in _STRICT_SOURCES or not bad[k].any() else bad[k] & (keys != text)
         )
         if flagged.any():
             said = [(t, CALLBACK_SOURCES[c]) for t, c in zip(text, chosen)]
-            problems.append(_mask_problems(ids, flagged, source, said, _not_a_time(source)))
+            problems.append(mask_problems(ids, flagged, source, said, _not_a_time(source)))
     return problems
 
 
@@ -697,16 +732,28 @@ def _parse_call_columns(
         duration_problems,
         cost_problems,
         elapsed_problems,
-        _mask_problems(ids, bad_kind, "call_type", frame["call_type"]),
+        mask_problems(ids, bad_kind, "call_type", frame["call_type"]),
     ]
     frame = frame.assign(
         duration_s=duration.fillna(elapsed).to_numpy(),
         cost=cost.to_numpy(),
         call_type=kind,
         outcome=canonical_outcomes(frame["outcome_raw"]),
-        success_score=parse_numbers(frame["success_evaluator"])[0].to_numpy(),
+        success_score=_scores(frame["success_evaluator"]),
+        voicemail=voicemail_flags(frame["voicemail"], frame["end_reason"], frame["call_status"]),
     )
-    return frame, _concat_problems(problems)
+    return frame, concat_problems(problems)
+
+
+_VERDICTS = {"true": "1", "false": "0"}
+"""A pass/fail evaluation as the score it stands for."""
+
+
+def _scores(evaluator: pd.Series) -> np.ndarray:
+    """``success_score``: the evaluator's number, ``true``/``false`` as 1/0."""
+    verdicts = evaluator.str.strip().str.lower().map(_VERDICTS)
+    scores: np.ndarray = parse_numbers(verdicts.fillna(evaluator))[0].to_numpy()
+    return scores
 
 
 _LIMITS = {
@@ -723,20 +770,7 @@ def _bounded(
     """A bounded column (:data:`_LIMITS`): NA where unreadable or impossible, with a problem
     for each such value (only where ``used``, when given)."""
     high, unit, what = _LIMITS[field]
-    parsed, unreadable, impossible = parse_bounded(raw, high=high)
-    if used is not None:
-        unreadable, impossible = unreadable & used, impossible & used
-
-    def say(value: Any) -> str:
-        return (
-            f"{field} {spell_number(value)} is not a possible {what} (0..{high:,}{unit}); left NA"
-        )
-
-    problems = [
-        _mask_problems(ids, unreadable, field, raw),
-        _mask_problems(ids, impossible, field, raw, say),
-    ]
-    return parsed, _concat_problems(problems)
+    return bounded_column(ids, raw, field, high=high, what=what, unit=unit, used=used)
 
 
 def _elapsed(frame: pd.DataFrame, needed: np.ndarray) -> tuple[pd.Series, pd.DataFrame | None]:
@@ -753,7 +787,7 @@ def _elapsed(frame: pd.DataFrame, needed: np.ndarray) -> tuple[pd.Series, pd.Dat
             f"(0..{MAX_CALL_SECONDS:,} s); duration_s left NA"
         )
 
-    problems = _mask_problems(frame["task_id"], impossible, "duration_s", elapsed, say)
+    problems = mask_problems(frame["task_id"], impossible, "duration_s", elapsed, say)
     return elapsed.where(~impossible), problems
 
 
@@ -779,7 +813,7 @@ def _turns_table(
     """``turns`` from every call's transcript; per-call turn counts; problems."""
     read = [messages_of(t) for t in transcripts]
     lists = [m for m, _ in read]
-    problems = _problem_frame(
+    problems = problem_frame(
         [
             {"task_id": i, "field": "transcript", "problem": p}
             for i, (_, p) in zip(calls["task_id"], read)
@@ -791,7 +825,7 @@ def _turns_table(
     turns, turn_problems = _turn_columns(flat, calls, lengths)
     known = np.array([m is not None for m in lists], dtype=bool)
     counts = _turn_counts(turns, lengths, known=known)
-    return turns, counts, _concat_problems([problems, turn_problems])
+    return turns, counts, concat_problems([problems, turn_problems])
 
 
 def _turn_columns(
@@ -811,6 +845,7 @@ def _turn_columns(
     stamp, bad_stamp, bad_time = _turn_timestamps(raw_stamps, flat)
     start = _naive(calls["start_time"])[owner]
     offset, offset_problems = _offsets(stamp, start, owner, flat, task_ids)
+    talk, talk_problems = turn_durations(flat, task_ids)
     turns = pd.DataFrame(
         {
             "task_id": task_ids,
@@ -821,21 +856,23 @@ def _turn_columns(
             "text": text,
             "timestamp": stamp,
             "offset_s": offset,
+            "duration_s": talk.to_numpy(),
             "n_words": word_counts(text),
         }
     )
     problems = [
-        _mask_problems(
+        mask_problems(
             task_ids, bad_text, "transcript.content", raw_text, _text_problem("transcript.content")
         ),
-        _mask_problems(
+        mask_problems(
             task_ids, bad_roles, "transcript.role", raw_roles, _text_problem("transcript.role")
         ),
-        _mask_problems(task_ids, bad_stamp, "transcript.timestamp", raw_stamps),
-        _mask_problems(task_ids, bad_time, "transcript.time", _times(flat, bad_time)),
+        mask_problems(task_ids, bad_stamp, "transcript.timestamp", raw_stamps),
+        mask_problems(task_ids, bad_time, "transcript.time", _times(flat, bad_time)),
         offset_problems,
+        talk_problems,
     ]
-    return conform(turns, TURNS_SCHEMA), _concat_problems(problems)
+    return conform(turns, TURNS_SCHEMA), concat_problems(problems)
 
 
 def _turn_timestamps(
@@ -912,56 +949,5 @@ def _parse_time_columns(
     for column, values in raw.items():
         parsed[column], bad = _timestamps(values)
         parsed[column].index = frame.index
-        problems.append(_mask_problems(frame["task_id"], bad, column, values))
-    return frame.assign(**parsed), _concat_problems(problems)
-
-
-def _mask_problems(
-    task_ids: Any,
-    bad: Any,
-    field: str,
-    raw: Any,
-    problem: str | Callable[[Any], str] | None = None,
-) -> pd.DataFrame | None:
-    """One problem row per True in ``bad``, quoting the raw value (or saying ``problem``, or
-    what ``problem(value)`` says); None when there is none. ``task_ids`` may be None: the
-    caller fills them in by index.
-    """
-    mask = np.asarray(bad, dtype=bool)
-    if not mask.any():
-        return None
-    positions = np.flatnonzero(mask)
-    items = raw if isinstance(raw, list) else list(raw)
-    values = [items[i] for i in positions]  # not via numpy: a list value would become an axis
-    if problem is None or isinstance(problem, str):
-        text = [problem or f"unreadable {field} {show(v)}; left NA" for v in values]
-    else:
-        text = [problem(v) for v in values]
-    ids = None if task_ids is None else np.asarray(task_ids, dtype=object)[positions]
-    frame = conform(
-        pd.DataFrame({"task_id": ids, "field": field, "problem": text}, index=positions),
-        PROBLEMS_SCHEMA,
-    )
-    return frame
-
-
-def _problem_frame(rows: list[Problem]) -> pd.DataFrame:
-    """Problem dicts as a frame; a raw ``task_id`` is spelled as the tables spell it."""
-    if not rows:
-        return empty_frame(PROBLEMS_SCHEMA)
-    ids = text_column([r["task_id"] for r in rows], numbers=True)[0]
-    frame = pd.DataFrame(
-        {
-            "task_id": ids,
-            "field": [r["field"] for r in rows],
-            "problem": [valid_text(r["problem"]) for r in rows],
-        }
-    )
-    return conform(frame, PROBLEMS_SCHEMA)
-
-
-def _concat_problems(frames: list[pd.DataFrame | None]) -> pd.DataFrame:
-    frames = [f for f in frames if f is not None and len(f)]
-    if not frames:
-        return empty_frame(PROBLEMS_SCHEMA)
-    return conform(pd.concat(frames, ignore_index=True), PROBLEMS_SCHEMA)
+        problems.append(mask_problems(frame["task_id"], bad, column, values))
+    return frame.assign(**parsed), concat_problems(problems)

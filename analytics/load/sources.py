@@ -37,14 +37,16 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 import numpy as np
 
 from analytics.errors import SchemaError, error_for_answer
+from analytics.load import retell, vapi
 from analytics.load.parse import show
 from analytics.load.payload import Problem, Task, decode_tasks, to_task
+from analytics.schema import PLATFORMS
 
 __all__ = ["MAX_JSON_DEPTH", "MAX_NESTING", "TOO_DEEP", "Source", "parse_json", "read_tasks"]
 
@@ -60,17 +62,49 @@ MAX_NESTING = 16
 _BOM = b"\xef\xbb\xbf"
 
 
-def read_tasks(source: Source) -> tuple[list[Task], list[Problem]]:
+class _Adapter(Protocol):
+    """What a platform's adapter module offers (:mod:`analytics.load.retell`...)."""
+
+    def matches(self, obj: Any) -> bool: ...
+    def decode(self, raw: bytes) -> list[Task] | None: ...
+    def to_tasks(self, obj: Any) -> tuple[list[Task], list[Problem]]: ...
+
+
+_ADAPTERS: dict[str, _Adapter] = {retell.PLATFORM: retell, vapi.PLATFORM: vapi}
+"""The adapters of the other platforms, tried in this order after Unpod's shapes."""
+
+
+def read_tasks(source: Source, *, platform: str | None = None) -> tuple[list[Task], list[Problem]]:
     """Every task of ``source`` in input order, and a problem dict per unreadable item.
+
+    Each object is recognised by its shape: an Unpod task (``task_id``) or response
+    (``data``), else a Retell or a Vapi call, list envelope or webhook
+    (:mod:`analytics.load.retell`, :mod:`analytics.load.vapi`), whose calls become tasks.
+    ``platform`` (one of :data:`~analytics.schema.PLATFORMS`) reads every object as that
+    platform's instead.
 
     Raises
     ------
     SchemaError
-        ``source`` is not a tasks response, a task, or a list of them.
+        ``source`` is not a tasks response, a task, a call of another platform, or a list of
+        them.
     ApiError
         ``source`` is a saved error answer of the API.
+    ValueError
+        ``platform`` is not one of :data:`~analytics.schema.PLATFORMS`.
+
+    Examples
+    --------
+    >>> tasks, _ = read_tasks([{"task_id": "T1"}, {"call_id": "C1", "call_status": "ended"}])
+    >>> [(t.task_id, t.output and t.output.adapted and t.output.adapted.platform) for t in tasks]
+    [('T1', None), ('C1', 'retell')]
     """
-    return _tasks_from(source, "source", 0)
+    if platform is not None and platform not in PLATFORMS:
+        raise ValueError(
+            f"platform={platform!r} is not one this loader reads; pass one of "
+            f"{', '.join(map(repr, PLATFORMS))}, or None to recognise each payload by its shape"
+        )
+    return _tasks_from(source, "source", 0, platform)
 
 
 def parse_json(raw: bytes | str) -> Any:
@@ -99,46 +133,67 @@ def parse_json(raw: bytes | str) -> Any:
     return _parse_any_depth(_utf8(raw), "JSON text")[0]
 
 
-def _tasks_from(source: Any, where: str, depth: int) -> tuple[list[Task], list[Problem]]:
+def _tasks_from(
+    source: Any, where: str, depth: int, platform: str | None
+) -> tuple[list[Task], list[Problem]]:
     """Every task of ``source`` in input order, with a problem per unreadable item."""
     if isinstance(source, (bytes, bytearray, memoryview)):
-        return _tasks_from_json(bytes(source), "JSON bytes", depth)
+        return _tasks_from_json(bytes(source), "JSON bytes", depth, platform)
     if isinstance(source, os.PathLike):
-        return _tasks_from_json(_read(Path(source)), str(source), depth)
+        return _tasks_from_json(_read(Path(source)), str(source), depth, platform)
     if isinstance(source, str):
         if source.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
-            return _tasks_from_json(source, "JSON text", depth)
+            return _tasks_from_json(source, "JSON text", depth, platform)
         if _is_file(source):
-            return _tasks_from_json(_read(Path(source)), source, depth)
+            return _tasks_from_json(_read(Path(source)), source, depth, platform)
         raise SchemaError(
             f"{show(source)} is neither JSON text nor an existing file; pass the path of a "
             "saved response, its JSON text, or the parsed response"
         )
     if isinstance(source, dict):
-        return _tasks_from_dict(source, where)
+        return _tasks_from_dict(source, where, platform)
     if isinstance(source, list):
-        return _tasks_from_list(source, where, depth)
+        return _tasks_from_list(source, where, depth, platform)
     raise SchemaError(
         f"cannot load a {type(source).__name__} ({show(source)}); pass a path, JSON text or "
         "bytes, a response dict, a task dict, or a list of those"
     )
 
 
-def _tasks_from_json(raw: bytes | str, what: str, depth: int) -> tuple[list[Task], list[Problem]]:
+def _tasks_from_json(
+    raw: bytes | str, what: str, depth: int, platform: str | None
+) -> tuple[list[Task], list[Problem]]:
     raw = _utf8(raw)
     try:
-        return _decoded_tasks(raw, what, depth)
+        return _decoded_tasks(raw, what, depth, platform)
     except RecursionError:
-        return _decoded_tasks(_cut_deep(raw), what, depth)
+        return _decoded_tasks(_cut_deep(raw), what, depth, platform)
 
 
-def _decoded_tasks(raw: bytes, what: str, depth: int) -> tuple[list[Task], list[Problem]]:
-    typed = decode_tasks(raw)
+def _decoded_tasks(
+    raw: bytes, what: str, depth: int, platform: str | None
+) -> tuple[list[Task], list[Problem]]:
+    typed = _typed_tasks(raw, platform)
     if typed is not None:
         return typed, []
     parsed, problems = _parse(raw, what)
-    tasks, found = _tasks_from(parsed, what, depth)
+    tasks, found = _tasks_from(parsed, what, depth, platform)
     return tasks, problems + found
+
+
+def _typed_tasks(raw: bytes, platform: str | None) -> list[Task] | None:
+    """The fast path: ``raw`` decoded straight into one platform's structs, Unpod's first;
+    None when it has none of their shapes whole (the lenient path then reads it)."""
+    if platform in (None, "unpod"):
+        typed = decode_tasks(raw)
+        if typed is not None:
+            return typed
+    for name, adapter in _ADAPTERS.items():
+        if platform in (None, name):
+            typed = adapter.decode(raw)
+            if typed is not None:
+                return typed
+    return None
 
 
 def _utf8(raw: bytes | str) -> bytes:
@@ -240,19 +295,49 @@ def _unescaped_quotes(data: np.ndarray) -> np.ndarray:
     return quotes[keep]
 
 
-def _tasks_from_dict(obj: dict[str, Any], where: str) -> tuple[list[Task], list[Problem]]:
-    if "task_id" in obj:
+def _tasks_from_dict(
+    obj: dict[str, Any], where: str, platform: str | None
+) -> tuple[list[Task], list[Problem]]:
+    kind = _platform_of(obj, platform)
+    if kind in _ADAPTERS:
+        return _ADAPTERS[kind].to_tasks(obj)
+    if kind == "unpod" and "task_id" in obj:
         return _convert([obj])
-    if "data" in obj:
+    if kind == "unpod" and "data" in obj:
         return _convert(_response_data(obj, where))
     keys = sorted(map(show, obj))[:8]
-    raise SchemaError(
-        f"{where} is an object with keys [{', '.join(keys)}] but neither 'data' (a response) "
-        "nor 'task_id' (a task); pass a run-tasks response or its 'data' list"
+    raise SchemaError(f"{where} is an object with keys [{', '.join(keys)}] but {_WANTED[platform]}")
+
+
+_WANTED = {
+    None: "no platform's shape: neither 'data' (an Unpod response) nor 'task_id' (an Unpod "
+    "task), nor a Retell call ('call_id'), list ('items') or webhook ('event', 'call'), nor a Vapi "
+    "call ('id' with Vapi fields) or webhook ('message'); pass one of those, or name the "
+    "platform with platform=",
+    "unpod": "neither 'data' (a response) nor 'task_id' (a task); pass a run-tasks response or "
+    "its 'data' list",
+    "retell": "not a Retell call ('call_id'), list ('items') or webhook ('event', 'call'); pass "
+    "one of those, or leave platform= out to recognise the payload by its shape",
+    "vapi": "not a Vapi call ('id' with Vapi fields) or end-of-call webhook ('message'); pass "
+    "one of those, or leave platform= out to recognise the payload by its shape",
+}
+"""What a top-level object that is no payload should have been, per ``platform=``."""
+
+
+def _platform_of(obj: dict[Any, Any], platform: str | None) -> str | None:
+    """The platform whose shape ``obj`` has (the forced one only, when ``platform`` is given);
+    None when it has none. Unpod's keys are checked first."""
+    if platform in (None, "unpod") and ("task_id" in obj or "data" in obj):
+        return "unpod"
+    return next(
+        (name for name, a in _ADAPTERS.items() if platform in (None, name) and a.matches(obj)),
+        None,
     )
 
 
-def _tasks_from_list(items: list[Any], where: str, depth: int) -> tuple[list[Task], list[Problem]]:
+def _tasks_from_list(
+    items: list[Any], where: str, depth: int, platform: str | None
+) -> tuple[list[Task], list[Problem]]:
     """A list holds tasks, or pages / sources to expand, in any mix. An item that cannot be
     read is a problem row while the list holds a task; else its error is the list's."""
     _require_a_task(items, where, nested=True)
@@ -260,10 +345,10 @@ def _tasks_from_list(items: list[Any], where: str, depth: int) -> tuple[list[Tas
     problems: list[Problem] = []
     errors: list[SchemaError] = []
     for i, item in enumerate(items):
-        if _expands(item):
-            more, found = _expanded(item, f"{where}[{i}]", depth + 1)
+        if _expands(item, platform):
+            more, found = _expanded(item, f"{where}[{i}]", depth + 1, platform)
         else:
-            more, found = _convert([item], i)
+            more, found = _convert([item], i, platform)
         if isinstance(found, SchemaError):
             errors.append(found)
             found = [_skipped(i, found)]
@@ -274,7 +359,9 @@ def _tasks_from_list(items: list[Any], where: str, depth: int) -> tuple[list[Tas
     return tasks, problems
 
 
-def _expanded(item: Any, where: str, depth: int) -> tuple[list[Task], list[Problem] | SchemaError]:
+def _expanded(
+    item: Any, where: str, depth: int, platform: str | None
+) -> tuple[list[Task], list[Problem] | SchemaError]:
     """The tasks of one source in a list and its problems, or the error that stopped it."""
     if depth > MAX_NESTING:
         return [], SchemaError(
@@ -282,7 +369,7 @@ def _expanded(item: Any, where: str, depth: int) -> tuple[list[Task], list[Probl
             "run-tasks response, a list of tasks, or a list of those"
         )
     try:
-        return _tasks_from(item, where, depth)
+        return _tasks_from(item, where, depth, platform)
     except SchemaError as err:
         return [], err
 
@@ -292,10 +379,13 @@ def _skipped(i: int, err: SchemaError) -> Problem:
     return {"task_id": None, "field": "task", "problem": problem}
 
 
-def _expands(item: Any) -> bool:
+def _expands(item: Any, platform: str | None = None) -> bool:
     """True when a list item is a source of its own (a page, a list, a path, JSON text)."""
     return isinstance(item, (list, str, bytes, os.PathLike)) or (
-        isinstance(item, dict) and "data" in item and "task_id" not in item
+        isinstance(item, dict)
+        and "data" in item
+        and "task_id" not in item
+        and platform in (None, "unpod")
     )
 
 
@@ -331,11 +421,24 @@ def _response_data(response: dict[str, Any], where: str) -> list[Any]:
     return data
 
 
-def _convert(items: list[Any], offset: int = 0) -> tuple[list[Task], list[Problem]]:
-    """Task dicts to :class:`Task`; anything that is not an object is reported, not kept."""
+def _convert(
+    items: list[Any], offset: int = 0, platform: str | None = None
+) -> tuple[list[Task], list[Problem]]:
+    """Task dicts to :class:`Task` (a call of another platform through its adapter); anything
+    that is not an object is reported, not kept; with ``platform`` given, so is an object that
+    is not that platform's."""
     tasks: list[Task] = []
     problems: list[Problem] = []
     for i, item in enumerate(items, start=offset):
+        kind = _platform_of(item, platform) if isinstance(item, dict) else None
+        if kind in _ADAPTERS:
+            more, found = _ADAPTERS[kind].to_tasks(item)
+            tasks += more
+            problems += found
+            continue
+        if kind is None and platform not in (None, "unpod") and isinstance(item, dict):
+            problems.append(_not_of_platform(i, item, platform))
+            continue
         if not isinstance(item, dict):
             problems.append(
                 {
@@ -350,6 +453,12 @@ def _convert(items: list[Any], offset: int = 0) -> tuple[list[Task], list[Proble
         tasks.append(task)
         problems += found
     return tasks, problems
+
+
+def _not_of_platform(i: int, item: dict[Any, Any], platform: str) -> Problem:
+    keys = ", ".join(sorted(map(show, item))[:8])
+    problem = f"item {i} of the input (keys [{keys}]) is not a {platform} call; it was skipped"
+    return {"task_id": None, "field": "call", "problem": problem}
 
 
 def _is_file(text: str) -> bool:

@@ -31,14 +31,23 @@ A timed call
     Every agent/user turn has an ``offset_s``. Time-based metrics are NA for any other call,
     never 0.
 Talk time of a turn
-    The next agent/user turn's offset minus its own (negative values, from clocks out of order,
-    count as 0). For the call's last turn, the call's end minus its offset, where the end is
-    ``end_time - start_time`` (else ``duration_s``) of ``calls``. That needs ``calls`` with a known
-    ``start_time`` (the origin of ``offset_s``) and offsets inside ``[0, end]``; otherwise the last
-    turn has no talk time and is left out of every time-based sum.
+    In a timed call, the turn's ``duration_s`` where the platform stamped its end (Vapi's
+    ``endTime - time``): the exact time its speaker spoke, negative values counting as 0. A turn
+    without one (``duration_s`` NA, or a ``turns`` frame without that column) keeps the rule
+    from the stamps alone: the next agent/user turn's offset minus its own (negative values,
+    from clocks out of order, count as 0). For the call's last turn, the call's end minus its
+    offset, where the end is ``end_time - start_time`` (else ``duration_s``) of ``calls``. That
+    needs ``calls`` with a known ``start_time`` (the origin of ``offset_s``) and offsets inside
+    ``[0, end]``; otherwise the last turn has no talk time and is left out of every time-based
+    sum.
     With pipecat-style stamps, a user turn's talk time is mostly the agent's latency and the
     user's speech falls into the agent turn before it. Compare time shares across calls of one
-    handler, not across handlers.
+    handler, not across handlers. A stamped ``duration_s`` leaves out the pauses between turns,
+    which the rule counts in the turn before them: a call with durations has a lower
+    ``silence_share`` and a higher words per minute than the same call timed by the rule.
+Response gaps
+    Always from the offsets (``offset_s``), never from ``duration_s``: the difference between
+    the stamps of two consecutive turns of different speakers.
 
 Examples
 --------
@@ -111,7 +120,7 @@ class _Calls:
     clock: np.ndarray  # per turn: offset_s, NaN unless the call is timed
     first: np.ndarray  # per turn: True on the call's first agent/user turn
     last: np.ndarray  # per turn: True on its last
-    talk: np.ndarray  # per turn: talk time in s, NaN when unknown
+    talk: np.ndarray  # per turn: talk time in s (stamped, else by rule), NaN when unknown
     run_code: np.ndarray  # per merged run: output row of its call
     run_agent: np.ndarray
     run_words: np.ndarray
@@ -229,10 +238,11 @@ def _talk_time(p: _Calls) -> dict[str, np.ndarray]:
       Analogue: Gong talk ratio, VoiceBase ``agent-talk-ratio``, Amazon Connect
       ``PERCENT_TALK_TIME_AGENT`` (which divides by the whole call instead).
     - ``agent_wpm``, ``user_wpm`` = 60 * words / talk time (s) of that side's turns with a known
-      talk time; words per minute of holding the floor, pauses included. Analogue: AWS talk speed.
+      talk time; words per minute of holding the floor, pauses included (those between turns
+      only where the talk time comes from the offsets). Analogue: AWS talk speed.
     - ``silence_share`` = sum of max(0, talk time - 60 * words / ``speech_rate_wpm``) / total
       talk time: the share of the timed call left after the words' estimated speaking time, an
-      *estimate* of dead air (the platform gives no word timings). Analogue: VoiceBase
+      *estimate* of dead air (no word timings are used). Analogue: VoiceBase
       ``silence-ratio``, Google CCAI ``silencePercentage``.
 
     NA for calls that are not timed, and when the denominator is 0.
@@ -285,8 +295,8 @@ def _monologues(p: _Calls) -> dict[str, np.ndarray]:
     The most words of one side over consecutive merged runs, where a run of the other side
     with at most ``backchannel_max_words`` words ("ok", "mm-hmm") does not break it (its words
     are not counted). 0 when the side never speaks; never NA. Analogue: Gong "longest
-    monologue" / "longest customer story" (seconds there; words here, since the platform gives
-    no end times).
+    monologue" / "longest customer story" (seconds there; words here, since most platforms
+    stamp no end times).
     """
     return {
         "longest_agent_monologue_words": _longest(p, agent=True),
@@ -434,6 +444,21 @@ def _talk_times(
     return talk
 
 
+def _stamped_talk(turns: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """``duration_s`` of each kept turn, negatives as 0; NaN where NA or without the column."""
+    if "duration_s" not in turns:
+        return np.full(len(rows), np.nan)
+    stamped: np.ndarray = turns["duration_s"].to_numpy(dtype=float, na_value=np.nan)[rows]
+    clipped: np.ndarray = np.clip(stamped, 0, None)
+    return clipped
+
+
+def _exact_where_stamped(talk: np.ndarray, stamped: np.ndarray, clock: np.ndarray) -> np.ndarray:
+    """``stamped`` where known in a timed call (``clock`` known), else the rule's ``talk``."""
+    exact: np.ndarray = np.where(np.isnan(stamped) | np.isnan(clock), talk, stamped)
+    return exact
+
+
 def _spoken_rows(turns: pd.DataFrame, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Positions of the agent/user turns in call-then-turn order, and which are the agent's."""
     order = np.lexsort((turns["turn"].to_numpy(dtype=float, na_value=np.inf), codes))
@@ -473,7 +498,9 @@ def _prepare(
         clock=clock,
         first=first,
         last=last,
-        talk=_talk_times(code, clock, first, last, end),
+        talk=_exact_where_stamped(
+            _talk_times(code, clock, first, last, end), _stamped_talk(turns, rows), clock
+        ),
         run_code=code[run_start],
         run_agent=agent[run_start],
         run_words=np.bincount(np.cumsum(run_start) - 1, weights=words, minlength=run_start.sum()),
@@ -524,7 +551,8 @@ def conversation_features(
     ----------
     turns : DataFrame
         ``run.turns`` (``schema.TURNS_SCHEMA``); uses ``task_id, turn, speaker, text, offset_s,
-        n_words``. Not modified.
+        n_words``, and ``duration_s`` when present (the platform's talk time of a turn; a frame
+        without it works, every talk time then coming from the offsets). Not modified.
     calls : DataFrame, optional
         ``run.calls``. When given, every call of it gets a row (a call without turns has zero
         counts and NA shares), and its ``duration_s``, ``start_time`` and ``end_time`` give

@@ -44,6 +44,7 @@ TRANSCRIPT_TYPE = pa.list_(
             ("text", pa.string()),
             ("timestamp", pa.timestamp("ns", tz="UTC")),
             ("offset_s", pa.float64()),
+            ("duration_s", pa.float64()),
             ("n_words", pa.int64()),
         ]
     )
@@ -53,7 +54,7 @@ TRANSCRIPT_TYPE = pa.list_(
 
 TRANSCRIPT_FIELDS: tuple[str, ...] = tuple(TRANSCRIPT_TYPE.value_type.names)
 """Fields of each turn in ``call_table(run)["transcript"]``, in order: ``turn``, ``speaker``,
-``role``, ``text``, ``timestamp``, ``offset_s``, ``n_words``."""
+``role``, ``text``, ``timestamp``, ``offset_s``, ``duration_s``, ``n_words``."""
 
 CALL_KEY_COLUMNS = ("task_id", "assignee", "call_status", "outcome", "duration_s")
 """The columns of ``run.calls`` that lead each row of :func:`call_features`."""

@@ -1,23 +1,29 @@
-"""The runs a report covers: their names in words, the page title, and the "Runs" section.
+"""The runs and platforms a report covers: names in words, the page title, the "Runs" section
+and the overview's table of platforms.
 
 Private to :mod:`analytics.viz`. A report of several runs (several ``run_id``, or ``space`` and
 ``run_id`` when the tables have a ``space`` column) gets a "Runs" section and ``runs.csv``: one
 row per run, with the connection and Interested rates of
 :func:`~analytics.stats.activity.connection_rates` and
-:func:`~analytics.stats.outcomes.outcome_rates` per run.
+:func:`~analytics.stats.outcomes.outcome_rates` per run. A report of calls from several
+platforms (``calls.platform``) gets the same rates per platform in its overview and
+``platforms.csv`` (:func:`platforms_table`).
 
 Examples
 --------
 >>> import pandas as pd
 >>> run_names(pd.DataFrame({"run_id": ["R1", "R2", "R3", "R4"]}))
 '4 runs (R1, R2, R3 and 1 more)'
+>>> with_platform(pd.DataFrame({"task_id": ["a"]}))[["platform", "latency_e2e_p50_s"]]
+  platform  latency_e2e_p50_s
+0    unpod               <NA>
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from analytics.schema import COUNT, TEXT
+from analytics.schema import COUNT, MEASURE, PLATFORMS, TEXT
 from analytics.stats.activity import connection_rates
 from analytics.stats.outcomes import outcome_rates
 from analytics.viz._display import (
@@ -30,13 +36,20 @@ from analytics.viz._display import (
 from analytics.viz._format import plural
 
 __all__ = [
+    "DEFAULT_PLATFORM",
     "MAX_RUNS_NAMED",
     "NO_RUN",
     "NO_SPACE",
+    "PLATFORM",
+    "PLATFORMS_HEADING",
     "default_title",
+    "platform_counts",
+    "platforms_shown",
+    "platforms_table",
     "run_names",
     "runs_section",
     "runs_table",
+    "with_platform",
 ]
 
 NO_RUN = "(no run id)"
@@ -129,7 +142,8 @@ def _run_counts(tasks: pd.DataFrame, calls: pd.DataFrame, keys: list[str]) -> pd
 
 
 def _run_rates(calls: pd.DataFrame, keys: list[str], runs: pd.Index) -> pd.DataFrame:
-    """The connection and focus-outcome rates of each of ``runs``; none counted: n of 0."""
+    """The connection and focus-outcome rates of each of ``runs`` (groups of ``keys``); none
+    counted: n of 0."""
     connection = connection_rates(calls, by=keys).set_index(keys).add_prefix(_CONNECTION)
     rates = outcome_rates(calls, by=keys)
     focus = rates[rates["outcome"] == FOCUS_OUTCOME].drop(columns="outcome")
@@ -176,3 +190,67 @@ def _unprefixed(frame: pd.DataFrame, prefix: str) -> pd.DataFrame:
     """The columns of ``frame`` named ``prefix...``, under their names without it."""
     names = {str(c): str(c).removeprefix(prefix) for c in frame.columns}
     return frame[[c for c in names if c.startswith(prefix)]].rename(columns=names)
+
+
+# --- platforms ------------------------------------------------------------------------------
+
+PLATFORM = "platform"
+DEFAULT_PLATFORM = "unpod"
+"""The platform of a call whose ``calls`` frame has no ``platform`` (one loaded before other
+platforms were read) or an NA one: the loader marks every Unpod call so."""
+_LATENCY = "latency_e2e_p50_s"
+PLATFORMS_HEADING = "Calls by platform (95% intervals)"
+
+
+def with_platform(calls: pd.DataFrame) -> pd.DataFrame:
+    """``calls`` with ``platform`` (missing or NA: :data:`DEFAULT_PLATFORM`) and
+    ``latency_e2e_p50_s`` (missing: NA), so that an older calls frame reads as Unpod calls
+    without a platform-measured latency. A new frame; ``calls`` is not modified."""
+    missing = pd.Series(pd.NA, index=calls.index)
+    platform, latency = calls.get(PLATFORM, missing), calls.get(_LATENCY, missing)
+    out = calls.copy()
+    out[PLATFORM] = platform.astype(TEXT).fillna(DEFAULT_PLATFORM)
+    out[_LATENCY] = latency.astype(MEASURE)
+    return out
+
+
+def platform_counts(calls: pd.DataFrame) -> pd.Series:
+    """Calls per platform of :func:`with_platform` ``calls``, in the order of
+    :data:`~analytics.schema.PLATFORMS` (others after them, by name)."""
+    counts = calls[PLATFORM].value_counts()
+    return counts.iloc[_platform_order(counts.index)]
+
+
+def _platform_order(names: pd.Index) -> list[int]:
+    """Positions of ``names`` sorted as :data:`~analytics.schema.PLATFORMS`, then by name."""
+    rank = {name: i for i, name in enumerate(PLATFORMS)}
+    keys = [(rank.get(str(n), len(PLATFORMS)), str(n)) for n in names]
+    return sorted(range(len(keys)), key=keys.__getitem__)
+
+
+def platforms_table(calls: pd.DataFrame) -> pd.DataFrame:
+    """One row per platform of :func:`with_platform` ``calls``: ``platform``, ``calls``, then
+    the columns of :func:`connection_rates` (prefixed ``connection_``: the rate is over the calls
+    whose connection is known) and of :func:`outcome_rates` for :data:`FOCUS_OUTCOME` (prefixed
+    ``interested_``: over the calls with an outcome), each rate with its Wilson interval. In
+    the order of :func:`platform_counts`."""
+    sizes = platform_counts(calls).rename("calls").astype(COUNT).rename_axis(PLATFORM)
+    rates = _run_rates(calls, [PLATFORM], sizes.index)
+    return sizes.to_frame().join(rates).reset_index()
+
+
+def platforms_shown(platforms: pd.DataFrame) -> pd.DataFrame:
+    """Display only: one row per platform, each rate beside its count and denominator."""
+    connection, focus = _unprefixed(platforms, _CONNECTION), _unprefixed(platforms, _FOCUS)
+    return pd.DataFrame(
+        {
+            PLATFORM: platforms[PLATFORM].tolist(),
+            "calls": number_texts(platforms["calls"]),
+            "connected": number_texts(connection["connected"]),
+            "calls with a known state": number_texts(connection["n"]),
+            "connection rate (95% CI)": rate_cells(connection, sep="\n"),
+            "calls with an outcome": number_texts(focus["n"]),
+            FOCUS_OUTCOME: number_texts(focus["count"]),
+            f"{FOCUS_OUTCOME} rate (95% CI)": rate_cells(focus, sep="\n"),
+        }
+    )

@@ -23,6 +23,20 @@ the calls with an outcome; the per-dial rate every call made; conversation metri
 rates the calls with a conversation (``calls.has_conversation``: at least one agent turn and
 one user turn). Each caption says which.
 
+Latency: where the platform measured it (``calls.latency_e2e_p50_s``, the median over the
+call's turns of the time from the caller stopping to the agent starting to speak), the report
+takes the platform's measure; for the other calls, the agent response gap from the transcript
+stamps (``agent_response_gap_p50_s`` of the conversation features). The two measure different
+spans, so the page keeps them apart: it says which measure it used and over how many calls,
+both counts for a mix, with a figure per measure, and ``latency.csv`` names each call's
+measure.
+
+Platforms: calls from more than one platform (``calls.platform``: Unpod, Retell, Vapi) give the
+overview a table per platform (calls, connected, Interested, with intervals), ``platforms.csv``,
+and a platform column in the first screen's table. A calls frame without ``platform`` (loaded
+before other platforms were read) is Unpod's, and one without ``latency_e2e_p50_s`` has no
+platform-measured latency.
+
 A run spanning several runs (several ``run_id``, or ``space`` and ``run_id`` when the tables
 have a ``space`` column) gets a "Runs" section and ``tables/runs.csv`` (:mod:`analytics.viz._runs`).
 
@@ -53,13 +67,15 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol, cast
 
+import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 
 from analytics._shared import MISSING_LABEL, is_dask
 from analytics.io.store import atomic_directory, save_table, write_atomic
 from analytics.load import Run
 from analytics.review.queue import review_queue
-from analytics.schema import TEXT
+from analytics.schema import MEASURE, TEXT
 from analytics.stats.campaign import funnel
 from analytics.stats.durations import MIN_N_P90, MIN_N_P95, duration_summary
 from analytics.stats.quality import quality_checks
@@ -104,7 +120,20 @@ from analytics.viz._format import (
 from analytics.viz._html import element, join
 from analytics.viz._html import page as _page
 from analytics.viz._outcomes import outcomes_section, rate_grid
-from analytics.viz._runs import NO_RUN, default_title, run_names, runs_section, runs_table
+from analytics.viz._runs import (
+    DEFAULT_PLATFORM,
+    NO_RUN,
+    PLATFORM,
+    PLATFORMS_HEADING,
+    default_title,
+    platform_counts,
+    platforms_shown,
+    platforms_table,
+    run_names,
+    runs_section,
+    runs_table,
+    with_platform,
+)
 from analytics.viz.redact import contact_names, redact_frame
 
 __all__ = ["MAX_CELL_CHARS", "NO_RUN", "build_report"]
@@ -225,7 +254,18 @@ def build_report(
 
 
 _TEXT_HEADERS = frozenset(
-    {GROUP, "measure", "task status", "call status", "outcomes", "note", "task", "field", "detail"}
+    {
+        GROUP,
+        PLATFORM,
+        "measure",
+        "task status",
+        "call status",
+        "outcomes",
+        "note",
+        "task",
+        "field",
+        "detail",
+    }
     | DATA_HEADERS
 )
 """The columns of shown tables that hold text from the run; the others hold numbers as text,
@@ -308,7 +348,7 @@ def _inputs(
         loaded = cast(Run, run)
         return _Inputs(
             tasks=loaded.tasks,
-            calls=loaded.calls,
+            calls=with_platform(loaded.calls),
             problems=loaded.problems,
             features=conversation_features(loaded.turns, calls=loaded.calls),
             keywords=keyword_features(loaded.turns, lexicons, calls=loaded.calls),
@@ -319,7 +359,7 @@ def _inputs(
     features = _by_call(conversation_features(run.turns, calls=run.calls))
     return _Inputs(
         tasks=_computed(run.tasks),
-        calls=_computed(run.calls),
+        calls=with_platform(_computed(run.calls)),
         problems=_computed(run.problems),
         features=features,
         keywords=_by_call(keyword_features(run.turns, lexicons, calls=run.calls)),
@@ -398,7 +438,39 @@ def _overview(run: _Inputs, runs: pd.DataFrame, steps: pd.DataFrame) -> Section:
         section.first = (heading,)
         section.shown["Tasks by status"] = _count_table(by_status, "task status", "tasks")
         section.shown["Calls by call status"] = _count_table(by_call_status, "call status", "calls")
+        if platform_counts(calls).size > 1:
+            _platform_parts(section, calls, heading)
     return section
+
+
+def _platform_parts(section: Section, calls: pd.DataFrame, headline: str) -> None:
+    """Calls from several platforms: the table per platform (on the first screen, after the
+    headline), ``platforms.csv``, and a platform column in the headline table."""
+    platforms = platforms_table(calls)
+    section.tables["platforms"] = platforms
+    shown = section.shown
+    section.shown = {
+        headline: _with_platform_column(shown.pop(headline), calls),
+        PLATFORMS_HEADING: platforms_shown(platforms),
+        **shown,
+    }
+    section.notes[PLATFORMS_HEADING] = (
+        "Every call made, by the platform it ran on. The connection rate is over the calls "
+        f"whose connection is known, the {FOCUS_OUTCOME} rate over the calls with an outcome; "
+        "each has its 95% Wilson score interval (platforms.csv has every bound)."
+    )
+    section.first = (headline, PLATFORMS_HEADING)
+
+
+def _with_platform_column(headline: pd.DataFrame, calls: pd.DataFrame) -> pd.DataFrame:
+    """The headline table with the platforms each assignee's calls ran on, after its name."""
+    pairs = pd.DataFrame({GROUP: group_labels(calls), PLATFORM: calls[PLATFORM].tolist()})
+    rank = {name: i for i, name in enumerate(platform_counts(calls).index)}
+    pairs = pairs.drop_duplicates().sort_values(PLATFORM, key=lambda p: p.map(rank))
+    names = pairs.groupby(GROUP, sort=False)[PLATFORM].agg(", ".join)
+    shown = headline.copy()
+    shown.insert(1, PLATFORM, headline[GROUP].map(names).fillna("").tolist())
+    return shown
 
 
 def _overview_lead(run: _Inputs, runs: pd.DataFrame) -> str:
@@ -419,11 +491,25 @@ def _overview_lead(run: _Inputs, runs: pd.DataFrame) -> str:
     talked = int(calls["has_conversation"].sum())
     return join(
         f"{run_names(runs)}: {plural(len(run.tasks), 'task')}{_assigned(run)}. {span}"
+        f"{_platforms_text(calls)}"
         f"{connected} of {plural(len(calls), 'call')} connected{share}: a call is ",
         element("em", "connected"),
         " when its status means someone answered and its transcript has a caller turn. "
         f"{talked} had a conversation ({CONVERSATION_RULE}).",
     )
+
+
+def _platforms_text(calls: pd.DataFrame) -> str:
+    """ "Calls from 3 platforms: unpod 27, retell 20 and vapi 10. ", "All calls ran on retell. ",
+    or "" for Unpod calls alone."""
+    counts = platform_counts(calls)
+    if counts.size == 1 and counts.index[0] != DEFAULT_PLATFORM:
+        return f"All calls ran on {counts.index[0]}. "
+    if counts.size < 2:
+        return ""
+    parts = [f"{name} {count:,}" for name, count in counts.items()]
+    listed = f"{', '.join(parts[:-1])} and {parts[-1]}"
+    return f"Calls from {plural(counts.size, 'platform')}: {listed}. "
 
 
 def _assigned(run: _Inputs) -> str:
@@ -507,35 +593,179 @@ CONVERSATION_COLUMNS: dict[str, tuple[str, str]] = {
 def _conversation(run: _Inputs, features: pd.DataFrame, conversations: pd.DataFrame) -> Section:
     talk = features.merge(conversations, on="task_id")  # calls with a conversation only
     summary = feature_summary(talk, by=GROUP, columns=list(CONVERSATION_COLUMNS))
+    latency = latency_by_call(talk, run.calls)
     over = over_conversations(len(talk))
     left_out = len(run.calls) - len(talk)
     lead = (
         f"Medians per call, {over} ({left_out} without one, such as unanswered calls and "
         "voicemails, are left out). Talk share counts words; response gaps run from a turn's "
         "timestamp to the next speaker's, so they include the speaker's own talk time. The "
-        "dashed line marks the 43% talk share of winning sales calls (Gong Labs)."
+        "dashed line marks the 43% talk share of winning sales calls (Gong Labs). "
+        f"{latency_statement(latency)}"
     )
     section = Section("conversation", "Conversation metrics", lead)
-    _conversation_figures(section, talk, over)
-    section.tables = {"conversation_by_assignee": summary, "conversation_features": features}
+    _conversation_figures(section, talk, latency, over)
+    section.tables = {
+        "conversation_by_assignee": summary,
+        "conversation_features": features,
+        "latency": latency,
+        "latency_by_assignee": _latency_summary(latency),
+    }
     heading = "Conversation metrics by assignee (medians per call)"
     section.shown = {heading: _conversation_table(summary)}
     section.notes = {
         heading: f"Medians {over}. A response gap needs a timed change of speaker, so fewer "
         "calls have one (the n beside each box)."
     }
+    if latency[LATENCY_MEASURE].eq(PLATFORM_MEASURE).any():
+        section.notes[heading] += (
+            " The agent response gap here comes from the transcript stamps of every call; the "
+            "agent latency table below takes the platform's measure where a call has one."
+        )
+        _latency_table(section, section.tables["latency_by_assignee"], latency)
     return section
 
 
-def _conversation_figures(section: Section, talk: pd.DataFrame, over: str) -> None:
+def _conversation_figures(
+    section: Section, talk: pd.DataFrame, latency: pd.DataFrame, over: str
+) -> None:
     if talk.empty:
         section.missing.append("No call has a conversation yet.")
         return
     figure = _draw(plots.plot_talk_share, talk, by=GROUP)
     section.figures.append((f"Agent talk share by assignee, {over}", figure))
-    if talk["agent_response_gap_p50_s"].notna().any():
-        figure = _draw(plots.plot_response_gaps, talk, by=GROUP)
-        section.figures.append((f"Agent response gap by assignee, {over}", figure))
+    measured = latency[LATENCY_MEASURE].eq(PLATFORM_MEASURE).to_numpy(dtype=bool, na_value=False)
+    if measured.any():
+        n = plural(int(measured.sum()), "call")
+        figure = _draw(_plot_platform_latency, latency[measured])
+        section.figures.append(
+            (f"Agent latency by assignee: {MEASURE_WORDS[PLATFORM_MEASURE]}, {n}", figure)
+        )
+    gaps = talk[~measured]
+    if gaps["agent_response_gap_p50_s"].notna().any():
+        figure = _draw(plots.plot_response_gaps, gaps, by=GROUP)
+        section.figures.append(
+            (f"Agent response gap by assignee, {_gaps_over(gaps, measured, over)}", figure)
+        )
+
+
+def _gaps_over(gaps: pd.DataFrame, measured: np.ndarray, over: str) -> str:
+    """Whom the response-gap figure covers: every call with a conversation, or those of them
+    without a platform-measured latency."""
+    if not measured.any():
+        return over
+    n = int(gaps["agent_response_gap_p50_s"].notna().sum())
+    return f"{MEASURE_WORDS[STAMPS_MEASURE]}, {plural(n, 'call')} without a platform latency"
+
+
+def _plot_platform_latency(latency: pd.DataFrame, *, ax: Axes) -> Axes:
+    """The platform's end-to-end latency per call, a box per assignee (the response-gap plot,
+    relabelled)."""
+    drawn = plots.plot_response_gaps(latency, by=GROUP, column=PLATFORM_LATENCY, ax=ax)
+    drawn.set(
+        title="Agent latency, measured by the platform",
+        xlabel="End-to-end latency, median per call (s)",
+    )
+    return drawn
+
+
+PLATFORM_LATENCY = "latency_e2e_p50_s"
+LATENCY_MEASURE = "latency_measure"
+PLATFORM_MEASURE = "platform"
+STAMPS_MEASURE = "stamps"
+MEASURE_WORDS = {
+    PLATFORM_MEASURE: "platform-measured end-to-end latency (median per call)",
+    STAMPS_MEASURE: "response gap from transcript stamps",
+}
+"""The two measures of agent latency (``latency.csv``'s ``latency_measure``), in words."""
+
+
+def latency_by_call(talk: pd.DataFrame, calls: pd.DataFrame) -> pd.DataFrame:
+    """Per call of ``talk`` (features of the calls with a conversation, with ``assignee``):
+    ``task_id, assignee, platform, latency_e2e_p50_s, agent_response_gap_p50_s``, then
+    ``agent_latency_s``, the platform's measure where the call has one, else the response gap,
+    and ``latency_measure`` naming it (``platform`` or ``stamps``; NA when neither is known).
+    ``calls`` without ``platform`` or ``latency_e2e_p50_s`` are Unpod calls without one."""
+    known = with_platform(calls).drop_duplicates("task_id").set_index("task_id")
+    keyed = known.reindex(talk["task_id"])
+    platform = keyed[PLATFORM_LATENCY].astype(MEASURE).reset_index(drop=True)
+    gap = talk["agent_response_gap_p50_s"].astype(MEASURE).reset_index(drop=True)
+    measure = pd.Series(pd.NA, index=platform.index, dtype=TEXT)
+    measure = measure.mask(gap.notna(), STAMPS_MEASURE).mask(platform.notna(), PLATFORM_MEASURE)
+    return pd.DataFrame(
+        {
+            "task_id": talk["task_id"].tolist(),
+            GROUP: talk[GROUP].tolist(),
+            PLATFORM: keyed[PLATFORM].tolist(),
+            PLATFORM_LATENCY: platform,
+            "agent_response_gap_p50_s": gap,
+            "agent_latency_s": platform.fillna(gap),
+            LATENCY_MEASURE: measure,
+        }
+    )
+
+
+def latency_statement(latency: pd.DataFrame) -> str:
+    """Which agent latency the page uses, over how many calls: "Agent latency:
+    platform-measured end-to-end latency (median per call), 40 calls", "... response gap from
+    transcript stamps, 12 calls", both counts for a mix.
+
+    >>> mixed = pd.DataFrame({LATENCY_MEASURE: ["platform", "stamps", "platform"]})
+    >>> print(latency_statement(mixed).split("; ")[1][:43])
+    response gap from transcript stamps, 1 call
+    """
+    counts = latency[LATENCY_MEASURE].value_counts()
+    used = [
+        f"{words}, {plural(int(counts[m]), 'call')}"
+        for m, words in MEASURE_WORDS.items()
+        if m in counts
+    ]
+    if not used:
+        return (
+            "Agent latency: no call with a conversation has a platform-measured latency or a "
+            "timed change of speaker."
+        )
+    if len(used) == 1:
+        return f"Agent latency: {used[0]}."
+    return (
+        f"Agent latency: {used[0]}; {used[1]} (the calls without the platform's measure). "
+        "A call's platform measure is preferred to its stamps; the two time different spans "
+        "(a gap between transcript stamps runs from one message's stamp to the next, which on "
+        "some platforms includes the caller's own speech), so they are shown apart."
+    )
+
+
+def _latency_summary(latency: pd.DataFrame) -> pd.DataFrame:
+    """Per measure and assignee (:func:`feature_summary`): ``latency_measure, assignee,
+    n_calls`` and ``agent_latency_median_s``, the median of the calls' ``agent_latency_s``."""
+    parts = [
+        feature_summary(
+            _of_measure(latency, measure), by=GROUP, columns=["agent_latency_s"]
+        ).assign(**{LATENCY_MEASURE: measure})
+        for measure in MEASURE_WORDS
+    ]
+    summary = pd.concat(parts, ignore_index=True).astype({LATENCY_MEASURE: TEXT})
+    summary = summary.rename(columns={"agent_latency_s": "agent_latency_median_s"})
+    return summary[[LATENCY_MEASURE, GROUP, "n_calls", "agent_latency_median_s"]]
+
+
+def _of_measure(latency: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """The rows of ``latency`` whose latency is of ``measure``."""
+    return latency[latency[LATENCY_MEASURE].eq(measure).to_numpy(dtype=bool, na_value=False)]
+
+
+def _latency_table(section: Section, summary: pd.DataFrame, latency: pd.DataFrame) -> None:
+    """The shown table of agent latency per assignee and measure, with the statement."""
+    heading = "Agent latency by assignee (median per call)"
+    section.shown[heading] = pd.DataFrame(
+        {
+            GROUP: group_labels(summary),
+            "measure": summary[LATENCY_MEASURE].map(MEASURE_WORDS).tolist(),
+            "calls": number_texts(summary["n_calls"]),
+            "median": value_texts(summary["agent_latency_median_s"], METRIC_KINDS["seconds"]),
+        }
+    )
+    section.notes[heading] = latency_statement(latency)
 
 
 def _conversation_table(summary: pd.DataFrame) -> pd.DataFrame:
