@@ -80,6 +80,8 @@ def root(tmp_path_factory):
     an.write_dataset(_uncalled_run(), folder, space="S1")
     an.write_dataset(make_run(100, random_state=1), folder, space="S2")
     an.write_dataset(make_run(0), folder, space="S2", run_id="R-empty")
+    platforms = [make_run(40, random_state=3, platform=p) for p in ("retell", "vapi")]
+    an.write_dataset(an.load_run(platforms), folder, space="S3", run_id="R-platforms")
     return folder
 
 
@@ -101,7 +103,7 @@ def druns(data, client):
 def test_the_dataset_is_as_messy_as_promised(data, run):
     """The cases the comparisons must cover are really in the data."""
     runs = data.runs.set_index("run_id")
-    assert len(runs) == 5
+    assert len(runs) == 6
     assert runs.loc["R-empty", "tasks"] == 0
     assert (runs["calls"] == 0).sum() == 2  # the uncalled run and the empty one
     assert run.problems["task_id"].notna().sum() >= 3
@@ -110,7 +112,9 @@ def test_the_dataset_is_as_messy_as_promised(data, run):
     assert run.calls["assignee"].isna().any()
     assert run.calls["start_time"].isna().any()  # unanswered dials carry no start time
     assert run.calls["duration_s"].isna().any()
-    assert run.calls["space"].nunique() == 2
+    assert run.calls["space"].nunique() == 3
+    assert set(run.calls["platform"]) == {"unpod", "retell", "vapi"}  # Retell and Vapi calls too
+    assert run.turns["duration_s"].notna().any()
 
 
 # --- comparing --------------------------------------------------------------------------------
@@ -169,7 +173,7 @@ def test_dask_run_compute_is_the_loaded_run(druns, run):
             assert str(computed[column].dtype) == "str", (table, column, computed[column].dtype)
     assert str(back.calls["outcome"].dtype) == "str"
     assert str(back.turns["text"].dtype) == "str"
-    assert repr(druns) == f"DaskRun(runs=5, columns={len(run.calls.columns)} on calls)"
+    assert repr(druns) == f"DaskRun(runs=6, columns={len(run.calls.columns)} on calls)"
 
 
 def test_work_runs_on_the_cluster_workers(client, druns):
@@ -264,7 +268,7 @@ def test_to_dask_raises_the_errors_of_load_at_once(data):
 def test_partitions_are_runs_and_hold_whole_calls(data, druns, run):
     entries = data.entries()
     for table in TABLES:
-        assert getattr(druns, table).npartitions == len(entries) == 5
+        assert getattr(druns, table).npartitions == len(entries) == 6
     ids = druns.turns.map_partitions(lambda f: f[["task_id"]].drop_duplicates()).compute()
     assert ids["task_id"].is_unique
     assert set(ids["task_id"]) == set(run.turns["task_id"])
@@ -339,6 +343,7 @@ AGGREGATES = {
     "connection_rates-space": lambda x: an.connection_rates(x.calls, by="space"),
     "compare_groups": lambda x: an.compare_groups(x.calls),
     "compare_groups-none": lambda x: an.compare_groups(x.calls, by=None),
+    "compare_groups-platform": lambda x: an.compare_groups(x.calls, by="platform"),
     "compare_groups-run-missing": lambda x: an.compare_groups(
         x.calls, by="run_id", include_missing=True
     ),
@@ -354,6 +359,7 @@ AGGREGATES = {
     "funnel": lambda x: an.funnel(x.calls),
     "funnel-assignee": lambda x: an.funnel(x.calls, by="assignee", n_resamples=500),
     "funnel-run-call-back": lambda x: an.funnel(x.calls, by="run_id", outcome="Call Back"),
+    "funnel-platform": lambda x: an.funnel(x.calls, by="platform", n_resamples=200),
     "outcome_trend": lambda x: an.outcome_trend(x.calls, freq="D"),
     "outcome_trend-space-hourly": lambda x: an.outcome_trend(x.calls, by="space", freq="h"),
     "call_timing": lambda x: an.call_timing(x.calls),
@@ -399,7 +405,7 @@ def test_aggregates_see_runs_without_calls(druns, run):
     got = an.outcome_rates(druns.tasks, by="run_id", outcome="status")
     want = an.outcome_rates(run.tasks, by="run_id", outcome="status")
     assert_same(got, want)
-    assert got["run_id"].nunique() == 4  # every run with tasks
+    assert got["run_id"].nunique() == 5  # every run with tasks
 
 
 def test_outcome_rates_of_task_status_on_a_dask_run(druns, run):
@@ -506,7 +512,7 @@ def test_a_dask_frame_with_a_pandas_one_is_a_type_error(druns, run):
 
 def test_repartitioned_frames_are_a_value_error_naming_partitions(druns):
     one = druns.turns.repartition(npartitions=1)
-    with pytest.raises(ValueError, match=r"\[1, 5\] partitions"):
+    with pytest.raises(ValueError, match=r"\[1, 6\] partitions"):
         an.conversation_features(one, calls=druns.calls)
     with pytest.raises(ValueError, match="partitions"):
         an.keyword_features(one, an.BUILTIN_LEXICONS, calls=druns.calls)
