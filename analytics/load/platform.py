@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 import msgspec
@@ -224,18 +225,21 @@ def turn_durations(flat: list[Message], ids: Any) -> tuple[pd.Series, pd.DataFra
     >>> seconds.tolist(), problems["field"].tolist()
     ([1.72, 0.88, <NA>], ['transcript.endTime'])
     """
-    n = len(flat)
-    if not any(m.endTime is not None or m.duration is not None for m in flat):
-        return pd.Series(np.full(n, np.nan), dtype=MEASURE), None
-    end = _number_array([m.endTime for m in flat])
-    start = _number_array([m.time for m in flat])
-    spoken = _number_array([m.duration for m in flat])
+    ends, spoken_ms = list(map(_END_TIME, flat)), list(map(_DURATION, flat))
+    if ends.count(None) == len(flat) and spoken_ms.count(None) == len(flat):
+        return pd.Series(np.full(len(flat), np.nan), dtype=MEASURE), None
+    end = _number_array(ends)
+    start = _number_array(list(map(_TIME, flat)))
+    spoken = _number_array(spoken_ms)
     seconds = np.where(np.isnan(end) | np.isnan(start), spoken, end - start) / 1000
     impossible = (seconds < 0) | (seconds > MAX_CALL_SECONDS)
     field = np.where(np.isnan(end) | np.isnan(start), "transcript.duration", "transcript.endTime")
     problems = _duration_problems(ids, impossible, field, seconds)
     kept = np.where(impossible, np.nan, np.round(seconds, 6))
     return pd.Series(kept, dtype=MEASURE), problems
+
+
+_END_TIME, _TIME, _DURATION = attrgetter("endTime"), attrgetter("time"), attrgetter("duration")
 
 
 def _number_array(values: list[Any]) -> np.ndarray:

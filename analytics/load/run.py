@@ -918,11 +918,11 @@ def _offsets(
         first = pd.Series(times).groupby(owner).transform("min").to_numpy()
         origin = np.where(np.isnat(call_start), first, call_start)
     offset = pd.Series((times - origin) / np.timedelta64(1, "s"), dtype="Float64")
-    if not any(m.secondsFromStart is not None for m in flat):
-        return offset, None
+    needed = offset.isna().to_numpy(dtype=bool)
+    if not needed.any() or not any(m.secondsFromStart is not None for m in flat):
+        return offset, None  # every turn timed by its stamp, or no secondsFromStart at all
     raw = [m.secondsFromStart for m in flat]
-    field = "transcript.secondsFromStart"
-    seconds, problems = _bounded(ids, raw, field, used=offset.isna().to_numpy(dtype=bool))
+    seconds, problems = _bounded(ids, raw, "transcript.secondsFromStart", used=needed)
     return offset.fillna(seconds), problems
 
 

@@ -73,6 +73,7 @@ from __future__ import annotations
 
 import json
 import math
+from operator import attrgetter
 from typing import Annotated, Any, Final, cast
 
 import msgspec
@@ -550,16 +551,24 @@ def _cost_parts(breakdown: dict[str, Any]) -> dict[str, Any] | None:
     parts = {
         key: value if type(value) is not str else scaled(value, 1)
         for key, value in breakdown.items()
-        if type(value) in (int, float, str) and key not in _NOT_PARTS
+        if type(value) in _PART_TYPES and key not in _NOT_PARTS
     }
-    numbers = {key: value for key, value in parts.items() if type(value) in (int, float)}
-    return numbers or None
+    if any(type(value) is str for value in parts.values()):  # text that is no number
+        parts = {key: value for key, value in parts.items() if type(value) is not str}
+    return parts or None
+
+
+_PART_TYPES = (int, float, str)
 
 
 # --- latencies ------------------------------------------------------------------------------
 
 
 _NO_LATENCIES = (None, None, None, None, None)
+_LATENCY_KEYS = tuple(
+    attrgetter(name)
+    for name in ("turnLatency", "modelLatency", "voiceLatency", "transcriberLatency")
+)
 
 
 def _latencies(turns: list[_TurnLatency] | None) -> tuple[float | None, ...]:
@@ -568,8 +577,9 @@ def _latencies(turns: list[_TurnLatency] | None) -> tuple[float | None, ...]:
     ``transcriberLatency`` (all None when there are no turns)."""
     if not turns:
         return _NO_LATENCIES
-    rows = [(t.turnLatency, t.modelLatency, t.voiceLatency, t.transcriberLatency) for t in turns]
-    e2e, llm, tts, asr = (_sorted(column) for column in zip(*rows))
+    e2e, llm, tts, asr = (
+        sorted([v for v in map(key, turns) if v is not None]) for key in _LATENCY_KEYS
+    )
     return (
         _seconds(e2e, 0.5),
         _seconds(e2e, 0.9),
@@ -577,12 +587,6 @@ def _latencies(turns: list[_TurnLatency] | None) -> tuple[float | None, ...]:
         _seconds(tts, 0.5),
         _seconds(asr, 0.5),
     )
-
-
-def _sorted(values: tuple[float | None, ...]) -> list[float]:
-    if None in values:
-        return sorted(v for v in values if v is not None)
-    return sorted(cast("tuple[float, ...]", values))  # no None: checked above
 
 
 def _seconds(ordered: list[float], q: float) -> float | None:
