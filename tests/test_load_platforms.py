@@ -333,3 +333,12 @@ def test_vapi_cost_parts_written_as_text_are_read():
     call = {**VAPI, "costBreakdown": {"llm": "0.0021", "tts": 0.012, "stt": "n/a", "total": "1"}}
     parts = load_run([call]).calls["cost_parts"].iloc[0]
     assert json.loads(parts) == {"llm": 0.0021, "tts": 0.012}  # "n/a" is no amount; total is cost
+
+
+def test_a_cost_part_whose_name_is_not_valid_unicode_is_kept_with_its_escape():
+    # a lone surrogate in a product name: the part is written as JSON does (its escape), not
+    # dropped as "not an object of amounts"
+    cost = {"combined_cost": 5, "product_costs": [{"product": "tts\ud800", "cost": 3}]}
+    run = load_run([{"call_id": "c1", "call_status": "ended", "call_cost": cost}])
+    assert json.loads(run.calls["cost_parts"].iloc[0]) == {"tts\ud800": 0.03}
+    assert run.problems.empty, run.problems

@@ -22,7 +22,15 @@ from typing import Any
 
 from analytics.schema import canonical_end_reason
 
-__all__ = ["TASK_STATUS", "call_status", "first", "scaled", "task_status"]
+__all__ = [
+    "OUTCOME_KEYS",
+    "TASK_STATUS",
+    "call_status",
+    "first",
+    "outcome_label",
+    "scaled",
+    "task_status",
+]
 
 
 def scaled(value: Any, factor: float) -> Any:
@@ -130,3 +138,21 @@ def task_status(state: Any) -> str | None:
     ('completed', 'scheduled', None)
     """
     return TASK_STATUS.get(state) if isinstance(state, str) else None
+
+
+OUTCOME_KEYS = ("outcome", "call_outcome", "status", "disposition")
+"""Keys of a platform's own analysis object (Retell ``custom_analysis_data``, Vapi
+``structuredData``) that may name the call's outcome, in the order read."""
+
+
+def outcome_label(data: Any) -> str | None:
+    """The first non-blank text among :data:`OUTCOME_KEYS` of ``data``; None when it is not
+    an object or has none.
+
+    >>> outcome_label({"status": " ", "disposition": "Interested"}), outcome_label([1])
+    ('Interested', None)
+    """
+    if type(data) is not dict:
+        return None
+    found = (v for v in map(data.get, OUTCOME_KEYS) if isinstance(v, str) and v.strip())
+    return next(found, None)

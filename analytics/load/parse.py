@@ -27,6 +27,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import math
 import numbers
 import re
@@ -277,11 +278,8 @@ def _text_or_lenient(
 def _only_epochs(raw: np.ndarray, *, nan_is_missing: bool) -> tuple[np.ndarray, np.ndarray] | None:
     """The fast path of a column of only numbers (and None): epoch seconds or milliseconds,
     as message times come; None when it holds anything else (or an integer beyond a float)."""
-    if not len(raw) or not set(map(type, raw)) <= _EPOCH_TYPES:
-        return None
-    try:
-        numbers = pa.array(raw, type=pa.float64(), from_pandas=False)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+    numbers = _only_numbers(raw) if len(raw) else None
+    if numbers is None:
         return None
     ms = numbers.to_numpy(zero_copy_only=False)  # None -> NaN
     missing = numbers.is_null().to_numpy(zero_copy_only=False)
@@ -291,7 +289,18 @@ def _only_epochs(raw: np.ndarray, *, nan_is_missing: bool) -> tuple[np.ndarray, 
     return stamps, ~missing & np.isnat(stamps)
 
 
-_EPOCH_TYPES = frozenset({int, float, type(None)})
+def _only_numbers(raw: np.ndarray) -> pa.Array | None:
+    """``raw`` as Arrow float64 (None as null, NaN kept) when it holds only ints, floats and
+    None; None otherwise (a bool, text, an integer beyond a float)."""
+    if not set(map(type, raw)) <= _NUMBER_TYPES:
+        return None
+    try:
+        return pa.array(raw, type=pa.float64(), from_pandas=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        return None
+
+
+_NUMBER_TYPES = frozenset({int, float, type(None)})
 
 
 def _iso(text: np.ndarray | pd.Series) -> np.ndarray:
@@ -616,13 +625,9 @@ def _mixed_numbers(
 def _plain_numbers(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Values that are not text as float64 and where each is a number: at once when they are
     all numbers or None (NaN a number, as :func:`_float` has it), else one by one."""
-    if set(map(type, raw)) <= _EPOCH_TYPES:
-        try:
-            numbers = pa.array(raw, type=pa.float64(), from_pandas=False)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
-            pass
-        else:
-            return numbers.to_numpy(zero_copy_only=False), numbers.is_valid().to_numpy(False)
+    numbers = _only_numbers(raw)
+    if numbers is not None:
+        return numbers.to_numpy(zero_copy_only=False), numbers.is_valid().to_numpy(False)
     floats = [_float(v) for v in raw]
     number = np.array([np.nan if f is None else f for f in floats], dtype="float64")
     return number, np.array([f is not None for f in floats], dtype=bool)
@@ -711,6 +716,25 @@ def json_object(value: Any) -> Any:
         except (msgspec.DecodeError, RecursionError, UnicodeEncodeError):
             return value
     return value
+
+
+def json_text(value: Any) -> str | None:
+    """``value`` as compact JSON (a lone surrogate written as its escape); None when it
+    cannot be JSON (nested too deep for the encoder, or not JSON data).
+
+    >>> json_text({"a": [1, 2.5]}), json_text({"tts\\ud800": 1}), json_text({1j})
+    ('{"a":[1,2.5]}', '{"tts\\\\ud800":1}', None)
+    """
+    try:
+        return msgspec.json.encode(value).decode()
+    except UnicodeEncodeError:
+        pass
+    except (RecursionError, TypeError, ValueError, msgspec.EncodeError):
+        return None
+    try:
+        return json.dumps(value, separators=(",", ":"))
+    except (RecursionError, TypeError, ValueError):
+        return None
 
 
 def transcript_messages(value: Any) -> tuple[list[Any], str | None]:

@@ -40,6 +40,8 @@ __all__ = [
     "Usage",
     "decode_tasks",
     "messages_of",
+    "problem_row",
+    "text_keys",
     "to_task",
 ]
 
@@ -238,10 +240,10 @@ def to_task(obj: dict[str, Any]) -> tuple[Task, list[Problem]]:
     except (msgspec.ValidationError, UnicodeEncodeError) as err:  # not expected (repaired)
         task_id = repaired.get("task_id")
         found = f"the task could not be read ({err}); only its task_id is kept"
-        return Task(task_id=task_id), [*problems, _problem(task_id, "task", found)]
+        return Task(task_id=task_id), [*problems, problem_row(task_id, "task", found)]
 
 
-def _text_keys(obj: dict[Any, Any]) -> dict[str, Any]:
+def text_keys(obj: dict[Any, Any]) -> dict[str, Any]:
     """``obj`` without the keys that cannot name a field: not text (a Python source may have
     them), or with a lone surrogate (msgspec cannot compare those with a struct's fields)."""
     if all(type(k) is str and is_valid_text(k) for k in obj):
@@ -250,7 +252,7 @@ def _text_keys(obj: dict[Any, Any]) -> dict[str, Any]:
 
 
 def _repair(obj: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
-    obj = {"task_id": None, **_text_keys(obj)}
+    obj = {"task_id": None, **text_keys(obj)}
     task_id = obj["task_id"]
     output = obj.get("output")
     if output is not None and not isinstance(output, dict):
@@ -258,17 +260,17 @@ def _repair(obj: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
             f"output is a {type(output).__name__} ({show(output)}), expected an "
             "object; its call data is unreadable"
         )
-        return {**obj, "output": None}, [_problem(task_id, "output", problem)]
+        return {**obj, "output": None}, [problem_row(task_id, "output", problem)]
     if output is None:
         return obj, []
-    fixed, problems = _repair_output(_text_keys(output), task_id)
+    fixed, problems = _repair_output(text_keys(output), task_id)
     return {**obj, "output": fixed}, problems
 
 
 def _repair_output(output: dict[str, Any], task_id: Any) -> tuple[dict[str, Any], list[Problem]]:
     post, problems = _repair_post(output.get("post_call_data"), task_id)
     transcript, problem = _repair_transcript(output.get("transcript"))
-    problems += [_problem(task_id, "transcript", problem)] if problem else []
+    problems += [problem_row(task_id, "transcript", problem)] if problem else []
     return {**output, "post_call_data": post, "transcript": transcript}, problems
 
 
@@ -282,13 +284,13 @@ def _repair_post(post: Any, task_id: Any) -> tuple[Any, list[Problem]]:
         return post, []
     if not isinstance(post, dict):
         found = f"post_call_data is a {type(post).__name__} ({show(post)}), expected an object"
-        return None, [_problem(task_id, "post_call_data", found)]
-    post = _text_keys(post)
+        return None, [problem_row(task_id, "post_call_data", found)]
+    post = text_keys(post)
     wrong = [
         k for k in _POST_OBJECTS if post.get(k) is not None and not isinstance(post[k], (dict, str))
     ]
     problems = [
-        _problem(
+        problem_row(
             task_id,
             f"post_call_data.{k}",
             f"{k} is a {type(post[k]).__name__} ({show(post[k])}), expected an "
@@ -297,7 +299,7 @@ def _repair_post(post: Any, task_id: Any) -> tuple[Any, list[Problem]]:
         for k in wrong
     ]
     objects = {
-        k: _text_keys(post[k])
+        k: text_keys(post[k])
         for k in _POST_OBJECTS
         if k not in wrong and isinstance(post.get(k), dict)
     }
@@ -310,7 +312,7 @@ def _repair_transcript(value: Any) -> tuple[list[Any] | None, str | None]:
     messages, problem = transcript_messages(value)
     if problem:
         return None, problem
-    good = [_text_keys(m) for m in messages if isinstance(m, dict)]
+    good = [text_keys(m) for m in messages if isinstance(m, dict)]
     if len(good) == len(messages):
         return good, None
     first = next(m for m in messages if not isinstance(m, dict))
@@ -321,7 +323,8 @@ def _repair_transcript(value: Any) -> tuple[list[Any] | None, str | None]:
     return (good or None), problem
 
 
-def _problem(task_id: Any, field: str, problem: str) -> Problem:
+def problem_row(task_id: Any, field: str, problem: str) -> Problem:
+    """One problem row as a dict (:class:`Problem`)."""
     return {"task_id": task_id, "field": field, "problem": problem}
 
 

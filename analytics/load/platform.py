@@ -21,11 +21,11 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import Any
 
-import msgspec
 import numpy as np
 import pandas as pd
 
 from analytics.load.parse import (
+    json_text,
     parse_bounded,
     parse_flags,
     parse_numbers,
@@ -180,18 +180,11 @@ def _counts(ids: Any, raw: list[Any], field: str) -> tuple[pd.Series, pd.DataFra
 
 def _cost_parts(ids: Any, raw: list[Any]) -> tuple[pd.Series, pd.DataFrame | None]:
     """``cost_parts`` objects as compact JSON text; a problem for one that is not an object."""
-    text = [_json(v) if type(v) is dict and v else None for v in raw]
+    text = [json_text(v) if type(v) is dict and v else None for v in raw]
     bad = np.array([v is not None and t is None for v, t in zip(raw, text)], dtype=bool)
     bad &= np.array([v != {} for v in raw], dtype=bool)
     say = "cost_parts is not an object of amounts; left NA"
     return pd.Series(text, dtype="str"), mask_problems(ids, bad, "cost_parts", raw, say)
-
-
-def _json(value: dict[Any, Any]) -> str | None:
-    try:
-        return msgspec.json.encode(value).decode()
-    except (TypeError, ValueError, RecursionError, msgspec.EncodeError):
-        return None
 
 
 def voicemail_flags(flags: pd.Series, end_reason: pd.Series, call_status: pd.Series) -> pd.Series:

@@ -88,9 +88,18 @@ from typing import Any, Final
 
 import msgspec
 
-from analytics.load.adapt import call_status, first, scaled, task_status
-from analytics.load.parse import is_valid_text, show
-from analytics.load.payload import Adapted, Message, Output, PostCall, Problem, Task
+from analytics.load.adapt import call_status, first, outcome_label, scaled, task_status
+from analytics.load.parse import show
+from analytics.load.payload import (
+    Adapted,
+    Message,
+    Output,
+    PostCall,
+    Problem,
+    Task,
+    problem_row,
+    text_keys,
+)
 
 __all__ = ["PLATFORM", "decode", "matches", "to_tasks"]
 
@@ -108,8 +117,6 @@ _STATE = {
 }
 """Retell's ``call_status`` in the adapters' shared words (:mod:`analytics.load.adapt`)."""
 _CHANNEL = {"phone_call": "phone", "web_call": "web"}
-_OUTCOME_KEYS = ("outcome", "call_outcome", "status", "disposition")
-"""The keys of ``custom_analysis_data`` that may hold an outcome label, in order."""
 _SUCCESS = {True: ("successful", "true"), False: ("unsuccessful", "false")}
 """``call_successful`` as (the outcome label, the ``success_evaluator`` text)."""
 
@@ -326,7 +333,7 @@ def _call_dicts(obj: Any, *, nested: bool) -> tuple[list[dict[Any, Any]], list[P
             f"a {type(obj).__name__} ({show(obj)}) is not a Retell call, list of calls, list "
             "envelope or webhook body; it was skipped"
         )
-        return [], [_problem(None, "call", found)]
+        return [], [problem_row(None, "call", found)]
     if "call_id" not in obj and "call" in obj and ("event" in obj or "event_type" in obj):
         return _webhook_call(obj)
     if "call_id" not in obj and isinstance(obj.get("items"), list):
@@ -349,7 +356,7 @@ def _list_calls(items: list[Any], *, expand: bool) -> tuple[list[dict[Any, Any]]
                 f"item {i} of the list is not a call object but {type(item).__name__} "
                 f"{show(item)}; it was skipped"
             )
-            problems.append(_problem(None, "call", found_text))
+            problems.append(problem_row(None, "call", found_text))
     return calls, problems
 
 
@@ -361,7 +368,7 @@ def _webhook_call(obj: dict[Any, Any]) -> tuple[list[dict[Any, Any]], list[Probl
         f"the webhook body's call is a {type(call).__name__} ({show(call)}), not a call "
         "object; it was skipped"
     )
-    return [], [_problem(None, "call", found)]
+    return [], [problem_row(None, "call", found)]
 
 
 # --- repair -----------------------------------------------------------------------------------
@@ -372,13 +379,13 @@ def _typed(call: dict[Any, Any]) -> tuple[_Call, list[Problem]]:
     try:
         return msgspec.convert(call, _Call), []
     except (msgspec.ValidationError, UnicodeEncodeError):  # a key msgspec cannot compare
-        repaired, problems = _repaired(_text_keys(call))
+        repaired, problems = _repaired(text_keys(call))
     try:
         return msgspec.convert(repaired, _Call), problems
     except (msgspec.ValidationError, UnicodeEncodeError) as err:  # not expected (repaired)
         call_id = repaired.get("call_id")
         found = f"the call could not be read ({err}); only its call_id is kept"
-        return _Call(call_id=call_id), [*problems, _problem(call_id, "call", found)]
+        return _Call(call_id=call_id), [*problems, problem_row(call_id, "call", found)]
 
 
 _PARTS = ("call_analysis", "latency", "call_cost", "llm_token_usage")
@@ -397,7 +404,7 @@ def _repaired(call: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
         fixed[field] = _items(_objects(call.get(field), field, found), field, found)
     fixed["transcript"] = _text(call.get("transcript"), "transcript", found)
     call_id = call.get("call_id")
-    return fixed, [_problem(call_id, field, problem) for field, problem in found]
+    return fixed, [problem_row(call_id, field, problem) for field, problem in found]
 
 
 def _latency(latency: dict[str, Any] | None, found: list[tuple[str, str]]) -> Any:
@@ -415,16 +422,9 @@ def _cost(cost: dict[str, Any] | None, found: list[tuple[str, str]]) -> Any:
     }
 
 
-def _text_keys(obj: dict[Any, Any]) -> dict[str, Any]:
-    """``obj`` without the keys that cannot name a field (not text, or a lone surrogate)."""
-    if all(type(k) is str and is_valid_text(k) for k in obj):
-        return obj
-    return {k: v for k, v in obj.items() if type(k) is str and is_valid_text(k)}
-
-
 def _object(value: Any, field: str, found: list[tuple[str, str]]) -> dict[str, Any] | None:
     if value is None or isinstance(value, dict):
-        return None if value is None else _text_keys(value)
+        return None if value is None else text_keys(value)
     found.append((field, f"{_is_a(field, value)}, not an object; left NA"))
     return None
 
@@ -443,7 +443,7 @@ def _objects(value: Any, field: str, found: list[tuple[str, str]]) -> list[dict[
     if not isinstance(value, list):
         found.append((field, f"{_is_a(field, value)}, not a list; left NA"))
         return None
-    good = [_text_keys(v) for v in value if isinstance(v, dict)]
+    good = [text_keys(v) for v in value if isinstance(v, dict)]
     if len(good) < len(value):
         bad = next(v for v in value if not isinstance(v, dict))
         problem = (
@@ -478,10 +478,6 @@ def _word_list(words: Any) -> bool:
 
 def _is_a(field: str, value: Any) -> str:
     return f"{field} is a {type(value).__name__} ({show(value)})"
-
-
-def _problem(call_id: Any, field: str, problem: str) -> Problem:
-    return {"task_id": call_id, "field": field, "problem": problem}
 
 
 # --- one call as a task -----------------------------------------------------------------------
@@ -524,17 +520,10 @@ def _post_call(analysis: _Analysis | None) -> PostCall | None:
     said = _SUCCESS.get(success) if type(success) is bool else None
     return PostCall(
         summary=analysis.call_summary,
-        outcome=_label(analysis.custom_analysis_data) or (said and said[0]),
+        outcome=outcome_label(analysis.custom_analysis_data) or (said and said[0]),
         success_evaluator=success if said is None else said[1],
         structured_data=analysis.custom_analysis_data,
     )
-
-
-def _label(data: Any) -> str | None:
-    """The first text among :data:`_OUTCOME_KEYS` of ``custom_analysis_data``."""
-    if not isinstance(data, dict):
-        return None
-    return next((v for v in map(data.get, _OUTCOME_KEYS) if isinstance(v, str) and v.strip()), None)
 
 
 def _adapted(call: _Call) -> Adapted:

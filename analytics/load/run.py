@@ -28,7 +28,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from collections.abc import Callable, Mapping
@@ -44,6 +43,7 @@ from analytics._shared import gc_paused
 from analytics.load.dataset import is_dataset, open_dataset
 from analytics.load.parse import (
     json_object,
+    json_text,
     parse_flags,
     parse_numbers,
     parse_timestamps,
@@ -520,14 +520,14 @@ def _structured(value: Any, found: _Found) -> tuple[str | None, dict[Any, Any] |
     empty, and with a problem when it cannot be JSON (a text that looks like JSON but is not,
     a part nested too deep)."""
     if type(value) is dict and value:  # the usual case
-        text = _json_text(value)
+        text = json_text(value)
         if text is not None and TOO_DEEP not in text:
             return text, value
     decoded = json_object(value)
     if decoded is None or (isinstance(decoded, (str, list, dict)) and not decoded):
         return None, None
     looks = isinstance(value, str) and decoded is value and value.lstrip()[:1] in ("{", "[")
-    text = None if looks else _json_text(decoded)
+    text = None if looks else json_text(decoded)
     if text is None or text == "null" or TOO_DEEP in text:  # "null": NaN or infinity
         problem = (
             f"structured_data {show(value)} is not JSON that can be read (or nests deeper than "
@@ -536,21 +536,6 @@ def _structured(value: Any, found: _Found) -> tuple[str | None, dict[Any, Any] |
         found.append(("structured_data", problem))
         return None, None
     return text, decoded if type(decoded) is dict else None
-
-
-def _json_text(value: Any) -> str | None:
-    """``value`` as compact JSON (a lone surrogate written as its escape); None when it
-    cannot be JSON (nested too deep for the encoder, or not JSON data)."""
-    try:
-        return msgspec.json.encode(value).decode()
-    except UnicodeEncodeError:
-        pass
-    except (RecursionError, TypeError, ValueError, msgspec.EncodeError):
-        return None
-    try:
-        return json.dumps(value, separators=(",", ":"))
-    except (RecursionError, TypeError, ValueError):
-        return None
 
 
 def _calls_table(

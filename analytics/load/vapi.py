@@ -78,9 +78,18 @@ from typing import Annotated, Any, Final, cast
 
 import msgspec
 
-from analytics.load.adapt import call_status, first, scaled, task_status
-from analytics.load.parse import is_valid_text, show
-from analytics.load.payload import Adapted, Message, Output, PostCall, Problem, Task
+from analytics.load.adapt import call_status, first, outcome_label, scaled, task_status
+from analytics.load.parse import show
+from analytics.load.payload import (
+    Adapted,
+    Message,
+    Output,
+    PostCall,
+    Problem,
+    Task,
+    problem_row,
+    text_keys,
+)
 from analytics.schema import MAX_CALL_SECONDS
 
 __all__ = ["PLATFORM", "VapiMessage", "decode", "matches", "to_tasks"]
@@ -276,7 +285,7 @@ def to_tasks(obj: Any) -> tuple[list[Task], list[Problem]]:
         return _from_list(obj)
     if isinstance(obj, dict):
         return _from_object(obj)
-    return [], [_problem(None, "call", f"the input is not a Vapi call object but {_kind(obj)}")]
+    return [], [problem_row(None, "call", f"the input is not a Vapi call object but {_kind(obj)}")]
 
 
 # --- the typed way in -----------------------------------------------------------------------
@@ -334,7 +343,7 @@ def _from_list(items: list[Any]) -> tuple[list[Task], list[Problem]]:
             problems += found
         else:
             say = f"item {i} of the input is not a Vapi call object but {_kind(item)}"
-            problems.append(_problem(None, "call", say))
+            problems.append(problem_row(None, "call", say))
     return tasks, problems
 
 
@@ -353,10 +362,10 @@ def _from_webhook(message: dict[Any, Any]) -> tuple[list[Task], list[Problem]]:
             f"a Vapi webhook message of type {show(kind)}: only end-of-call reports hold a "
             "finished call; it was skipped"
         )
-        return [], [_problem(None, "message.type", say)]
+        return [], [problem_row(None, "message.type", say)]
     if not isinstance(raw_call, dict):
         say = f"the end-of-call report's call is {_kind(raw_call)}, not an object; it was skipped"
-        return [], [_problem(None, "message.call", say)]
+        return [], [problem_row(None, "message.call", say)]
     call, problems = _convert(raw_call, None, "message.call.")
     beside = {k: v for k, v in message.items() if k not in ("type", "call")}
     report, found = _convert(beside, call.id, "message.")
@@ -370,12 +379,12 @@ def _convert(obj: dict[Any, Any], task_id: Any, path: str) -> tuple[_Call, list[
     except (msgspec.ValidationError, UnicodeEncodeError):  # a part of the wrong type
         fixed, found = _repaired(obj, _CALL_SHAPE, path)
     task_id = obj.get("id") if task_id is None else task_id
-    problems = [_problem(task_id, field, say) for field, say in found]
+    problems = [problem_row(task_id, field, say) for field, say in found]
     try:
         return msgspec.convert(fixed, _Call), problems
     except (msgspec.ValidationError, UnicodeEncodeError) as err:  # not expected (repaired)
         say = f"the call could not be read ({err}); only its id is kept"
-        return _Call(id=fixed.get("id")), [*problems, _problem(task_id, path + "call", say)]
+        return _Call(id=fixed.get("id")), [*problems, problem_row(task_id, path + "call", say)]
 
 
 _OBJECT: dict[str, Any] = {}
@@ -400,7 +409,7 @@ def _repaired(
 ) -> tuple[dict[str, Any], _Found]:
     """``obj`` with its parts of ``shape`` that have the wrong type set to None, and what
     was left out (``(field, problem)``); keys that cannot name a field are dropped."""
-    fixed = {k: v for k, v in obj.items() if type(k) is str and is_valid_text(k)}
+    fixed = dict(text_keys(obj))
     found: _Found = []
     for key, inner in shape.items():  # a loop over a handful of parts
         if fixed.get(key) is not None:
@@ -606,9 +615,6 @@ def _seconds(ordered: list[float], q: float) -> float | None:
 
 # --- analysis and turns ---------------------------------------------------------------------
 
-_OUTCOME_KEYS = ("outcome", "call_outcome", "status", "disposition")
-"""Keys of ``structuredData`` that may name the call's outcome, in the order read."""
-
 
 def _post_call(analysis: _Analysis, legacy_summary: Any) -> PostCall:
     evaluation = analysis.successEvaluation
@@ -621,13 +627,11 @@ def _post_call(analysis: _Analysis, legacy_summary: Any) -> PostCall:
 
 
 def _outcome(structured: Any, evaluation: Any) -> str | None:
-    """The first text at :data:`_OUTCOME_KEYS` of the structured data, else the success
-    evaluation when it is a label (neither true/false nor a number), else None."""
-    if type(structured) is dict:
-        for key in _OUTCOME_KEYS:  # a loop over 4 keys
-            value = structured.get(key)
-            if isinstance(value, str) and value.strip():
-                return value
+    """The structured data's outcome label (:func:`~analytics.load.adapt.outcome_label`), else
+    the success evaluation when it is a label (neither true/false nor a number), else None."""
+    label = outcome_label(structured)
+    if label is not None:
+        return label
     return evaluation if _is_label(evaluation) else None
 
 
@@ -697,10 +701,6 @@ def _as_text(value: Any) -> Any:
 
 
 # --- problems -------------------------------------------------------------------------------
-
-
-def _problem(task_id: Any, field: str, problem: str) -> Problem:
-    return {"task_id": task_id, "field": field, "problem": problem}
 
 
 def _kind(value: Any) -> str:
